@@ -1,0 +1,85 @@
+# SPDX-License-Identifier: GPL-2.0
+# FDBox: top-level build. See README.md.
+#
+#   make check     build kernel (cached), module, tools and tests; run all
+#                  test suites in QEMU; last line "N passed, N failed"
+#   make demo      show a memfd surviving a kexec, with timings
+#   make lint      checkpatch --strict and W=1 build of the module
+#   make kernel    only fetch and build the test kernel (cached)
+# Variables: VARIANT=normal|debug (test kernel), SUITES="core luo" (subset),
+# FDBOX_ACCEL=tcg|kvm, FDBOX_CACHE=DIR (kernel cache), V=1 (verbose VM).
+
+VARIANT ?= normal
+SUITES ?=
+BUILD := build
+KDIR_FILE := $(BUILD)/kdir-$(VARIANT)
+CC ?= gcc
+
+.PHONY: all check demo lint kernel deps clean prepare module userspace FORCE
+
+all: prepare
+	@$(MAKE) --no-print-directory KDIR="$$(cat $(KDIR_FILE))" module userspace
+
+check: prepare
+	@$(MAKE) --no-print-directory KDIR="$$(cat $(KDIR_FILE))" module userspace
+	@tests/vm/check.sh "$$(cat $(KDIR_FILE))" $(SUITES)
+
+demo: prepare
+	@$(MAKE) --no-print-directory KDIR="$$(cat $(KDIR_FILE))" module userspace
+	@tests/vm/demo.sh "$$(cat $(KDIR_FILE))"
+
+lint: prepare
+	@$(MAKE) --no-print-directory KDIR="$$(cat $(KDIR_FILE))" do-lint
+
+kernel: prepare
+
+deps:
+	@tests/vm/deps.sh
+
+# The kernel build is cached outside the repo; kernel.sh answers in a second
+# on a cache hit, so it runs every time.
+prepare: deps
+	@mkdir -p $(BUILD)
+	@tests/vm/kernel.sh $(VARIANT) > $(KDIR_FILE).tmp || { rm -f $(KDIR_FILE).tmp; exit 1; }
+	@tail -n 1 $(KDIR_FILE).tmp > $(KDIR_FILE) && rm -f $(KDIR_FILE).tmp
+
+# ---- below here KDIR is set -------------------------------------------
+ifneq ($(KDIR),)
+KSRC := $(KDIR)/source
+UAPI_CFLAGS := -Iinclude/uapi -I$(KDIR)/usr-headers/include
+TEST_CFLAGS := -std=gnu11 -static -O2 -g -Wall -Wextra -D_GNU_SOURCE \
+	$(UAPI_CFLAGS) -I$(KSRC)/tools/testing/selftests -Itests/include
+
+SUITE_DIRS := $(patsubst tests/%/suite.conf,%,$(wildcard tests/*/suite.conf))
+TEST_SRCS := $(foreach s,$(SUITE_DIRS),$(wildcard tests/$(s)/*.c))
+TEST_BINS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRCS))
+GUEST_BINS := $(BUILD)/guest/kexec-next $(BUILD)/guest/demo-luo
+
+userspace: $(TEST_BINS) $(GUEST_BINS)
+
+$(BUILD)/tests/%: tests/%.c $(wildcard tests/include/*.h) include/uapi/linux/fdbox.h $(KDIR_FILE)
+	@mkdir -p $(dir $@)
+	$(CC) $(TEST_CFLAGS) -o $@ $< -lpthread
+
+$(BUILD)/guest/%: tests/vm/guest/%.c $(KDIR_FILE)
+	@mkdir -p $(dir $@)
+	$(CC) $(TEST_CFLAGS) -o $@ $<
+
+ifneq ($(wildcard kernel/Kbuild),)
+module:
+	$(MAKE) -C $(KDIR) M=$(CURDIR)/kernel W=1 modules
+else
+module:
+	@echo "kernel/ has no module yet"
+endif
+
+do-lint: module
+	$(KSRC)/scripts/checkpatch.pl --strict --no-tree --quiet -f \
+		$(wildcard kernel/*.c kernel/*.h) include/uapi/linux/fdbox.h
+	@echo "lint: checkpatch --strict clean"
+endif
+
+clean:
+	rm -rf $(BUILD)
+	[ ! -f kernel/Kbuild ] || [ ! -f $(KDIR_FILE) ] || \
+		$(MAKE) -C "$$(cat $(KDIR_FILE))" M=$(CURDIR)/kernel clean

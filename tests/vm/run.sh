@@ -1,0 +1,184 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Boot the FDBox test kernel in QEMU, run commands in one or more stages
+# joined by real kexecs, and count the TAP results they print.
+#
+# Usage: run.sh --kdir KDIR [options]
+#   --kdir DIR        kernel build tree from kernel.sh (bzImage, gen_init_cpio)
+#   --name NAME       name of this run in messages and log files (default: vm)
+#   --stages N        run the plan N times, kexec'ing between stages (default 1)
+#   --run CMD         shell command to run in the guest in every stage, in
+#                     order given; it sees FDBOX_STAGE and FDBOX_STAGES
+#   --suite DIR       add every executable of DIR as /tests/<name>/<file> and
+#                     run each of them (sorted) in every stage
+#   --add SRC[:DEST]  copy a host file into the guest (default /user/<name>)
+#   --module KO       put KO at /lib/modules/fdbox.ko; init loads it each stage
+#   --mem SIZE        guest memory (default 2G)
+#   --smp N           guest CPUs (default 2)
+#   --timeout SEC     hard limit for the whole run (default 600)
+#   --append ARGS     extra kernel command line arguments
+#   --logdir DIR      where the console log goes (default build/logs)
+#   --result FILE     write "passed failed skipped" to FILE
+#   --verbose         echo the whole console, not only results and markers
+# Environment: FDBOX_ACCEL=tcg (default) or kvm; FDBOX_KVM_CPU (default
+# host,-arch-capabilities) is the CPU model used with KVM.
+# Exit status: 0 when nothing failed, 1 otherwise, 2 on usage errors.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+usage() { sed -n '4,25p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+
+kdir="" name=vm stages=1 mem=2G smp=2 timeout=600 append="" module=""
+logdir="$FDBOX_TOP/build/logs" result="" verbose=0
+runs=() adds=() suites=()
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--kdir) kdir=$2; shift ;;
+	--name) name=$2; shift ;;
+	--stages) stages=$2; shift ;;
+	--run) runs+=("$2"); shift ;;
+	--suite) suites+=("$2"); shift ;;
+	--add) adds+=("$2"); shift ;;
+	--module) module=$2; shift ;;
+	--mem) mem=$2; shift ;;
+	--smp) smp=$2; shift ;;
+	--timeout) timeout=$2; shift ;;
+	--append) append=$2; shift ;;
+	--logdir) logdir=$2; shift ;;
+	--result) result=$2; shift ;;
+	--verbose) verbose=1 ;;
+	-h|--help) usage ;;
+	*) say "unknown option '$1'"; usage ;;
+	esac
+	shift
+done
+[ -n "$kdir" ] || { say "--kdir is required"; usage; }
+[[ "$stages" =~ ^[1-9][0-9]*$ ]] || die "--stages needs a positive number, not '$stages'"
+[[ "$timeout" =~ ^[1-9][0-9]*$ ]] || die "--timeout needs seconds, not '$timeout'"
+bzimage="$kdir/arch/x86/boot/bzImage"
+cpiogen="$kdir/usr/gen_init_cpio"
+[ -f "$bzimage" ] || die "no kernel at $bzimage (run tests/vm/kernel.sh)"
+[ -x "$cpiogen" ] || die "no $cpiogen in the kernel tree (broken cache? remove $kdir)"
+[ -x "$FDBOX_TOP/build/guest/kexec-next" ] || die "build/guest/kexec-next missing (run make)"
+[ -z "$module" ] || [ -f "$module" ] || die "module $module does not exist"
+command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 not installed (tests/vm/deps.sh)"
+busybox=$(command -v busybox) || die "busybox not installed (busybox-static)"
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/fdbox-vm.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+mkdir -p "$logdir"
+log="$logdir/$name.log"
+
+# --- initramfs ---------------------------------------------------------
+list="$work/initramfs.list"
+plan="$work/plan"
+: > "$plan"
+echo "$stages" > "$work/stages"
+{
+	for d in /dev /proc /sys /tmp /bin /sbin /usr /usr/bin /usr/sbin /boot \
+		 /etc /etc/fdbox /lib /lib/modules /tests /user /root; do
+		echo "dir $d 0755 0 0"
+	done
+	echo "nod /dev/console 0600 0 0 c 5 1"
+	echo "nod /dev/null 0666 0 0 c 1 3"
+	echo "file /bin/busybox $busybox 0755 0 0"
+	"$busybox" --list-full | while read -r applet; do
+		[ "$applet" = bin/busybox ] || echo "slink /$applet /bin/busybox 0777 0 0"
+	done
+	echo "file /init $FDBOX_TOP/tests/vm/guest/init 0755 0 0"
+	echo "file /bin/kexec-next $FDBOX_TOP/build/guest/kexec-next 0755 0 0"
+	echo "file /boot/bzImage $bzimage 0644 0 0"
+	echo "file /etc/fdbox/plan $plan 0644 0 0"
+	echo "file /etc/fdbox/stages $work/stages 0644 0 0"
+	[ -z "$module" ] || echo "file /lib/modules/fdbox.ko $(realpath "$module") 0644 0 0"
+	for s in "${suites[@]}"; do
+		[ -d "$s" ] || die "suite directory $s does not exist"
+		sname=${s%/}; sname=${sname##*/}
+		echo "dir /tests/$sname 0755 0 0"
+		for f in $(ls "$s" | sort); do
+			[ -f "$s/$f" ] && [ -x "$s/$f" ] || continue
+			echo "file /tests/$sname/$f $(realpath "$s/$f") 0755 0 0"
+			echo "/tests/$sname/$f" >> "$plan"
+		done
+	done
+	for a in "${adds[@]}"; do
+		src=${a%%:*} dest=${a#*:}
+		[ "$dest" != "$a" ] || dest=/user/${src##*/}
+		[ -e "$src" ] || die "--add: $src does not exist"
+		mode=0644; [ -x "$src" ] && mode=0755
+		echo "file $dest $(realpath "$src") $mode 0 0"
+	done
+} > "$list"
+for r in "${runs[@]}"; do echo "$r" >> "$plan"; done
+[ -s "$plan" ] || say "warning: nothing to run (no --run or --suite)"
+"$cpiogen" "$list" > "$work/initramfs.cpio" || die "gen_init_cpio failed on $list"
+
+# --- QEMU --------------------------------------------------------------
+accel=${FDBOX_ACCEL:-tcg}
+case "$accel" in
+tcg) qaccel=(-accel tcg,thread=multi -cpu max) ;;
+kvm) [ -w /dev/kvm ] || die "FDBOX_ACCEL=kvm but /dev/kvm is not usable"
+     qaccel=(-accel kvm -cpu "${FDBOX_KVM_CPU:-host,-arch-capabilities}") ;;
+*) die "FDBOX_ACCEL must be tcg or kvm, not '$accel'" ;;
+esac
+cmdline="console=ttyS0 kho=on liveupdate=on retain_initrd panic=-1 loglevel=4 $append"
+echo "== $name: ${accel^^}, $stages stage(s), -m $mem -smp $smp, timeout ${timeout}s"
+
+t0=$(now_ms)
+set +e
+timeout -k 5 "$timeout" qemu-system-x86_64 "${qaccel[@]}" -m "$mem" -smp "$smp" \
+	-nodefaults -display none -no-reboot -serial stdio \
+	-kernel "$bzimage" -initrd "$work/initramfs.cpio" -append "$cmdline" \
+	< /dev/null 2>&1 |
+while IFS= read -r line; do
+	line=${line%$'\r'}
+	t=$(( $(now_ms) - t0 ))
+	stamp=$(printf '[%4d.%03d]' $((t / 1000)) $((t % 1000)))
+	printf '%s %s\n' "$stamp" "$line" >> "$log.tmp"
+	if [ "$verbose" = 1 ]; then
+		printf '%s %s\n' "$stamp" "$line"
+	else
+		case "$line" in
+		ok\ *|not\ ok*|fdbox-harness:*|'# '*|*'Kernel panic'*|*'BUG:'*|*'WARNING:'*)
+			printf '%s %s\n' "$stamp" "$line" ;;
+		esac
+	fi
+done
+qrc=${PIPESTATUS[0]}
+set -e
+mv "$log.tmp" "$log"
+elapsed=$(( $(now_ms) - t0 ))
+
+# --- results -----------------------------------------------------------
+read -r passed failed skipped < <(awk -v stages="$stages" -v qrc="$qrc" \
+	-v timeout="$timeout" -v name="$name" '
+	function problem(msg) { failed++; printf "not ok - %s: %s\n", name, msg > "/dev/stderr" }
+	{ sub(/^\[[ 0-9.]*\] /, "") }
+	/^fdbox-harness: run / { cmd = substr($0, 20); inrun = 1; bad = 0; plan = -1; seen = 0; next }
+	/^fdbox-harness: exit / {
+		rc = $3
+		if (rc != 0 && !bad) problem(sprintf("%s exited with status %d", cmd, rc))
+		else if (plan >= 0 && seen < plan) problem(sprintf("%s reported %d of %d planned results", cmd, seen, plan))
+		inrun = 0; next
+	}
+	/^fdbox-harness: stage [0-9]+ done/ { done++ }
+	/^1\.\.[0-9]+$/ { if (inrun) plan = substr($0, 4) + 0 }
+	/^ok / || $0 == "ok" { seen++; if ($0 ~ /# [Ss][Kk][Ii][Pp]/) skipped++; else passed++ }
+	/^not ok/ { seen++; if ($0 ~ /# [Ss][Kk][Ii][Pp]/) skipped++; else { failed++; bad = 1 } }
+	/Kernel panic/ && !panic { panic = 1; problem("kernel panic") }
+	END {
+		if (qrc == 124 || qrc == 137) problem(sprintf("VM timed out after %ds", timeout))
+		if (done < stages) problem(sprintf("only %d of %d stages finished", done, stages))
+		printf "%d %d %d\n", passed, failed, skipped
+	}' "$log")
+
+if [ "$failed" -gt 0 ] && { [ "$qrc" = 124 ] || [ "$qrc" = 137 ] || grep -q 'Kernel panic' "$log" ||
+	[ "$(grep -c 'fdbox-harness: stage [0-9]* done' "$log")" -lt "$stages" ]; }; then
+	echo "-- last console lines of $name (full log: $log):" >&2
+	tail -n 25 "$log" >&2
+fi
+summary="$passed passed, $failed failed"
+[ "$skipped" = 0 ] || summary="$summary, $skipped skipped"
+echo "== $name: $summary ($(( elapsed / 1000 )).$(( elapsed % 1000 / 100 )) s, log: $log)"
+[ -z "$result" ] || echo "$passed $failed $skipped" > "$result"
+[ "$failed" -eq 0 ]
