@@ -57,7 +57,7 @@ GUEST_BINS := $(BUILD)/guest/kexec-next $(BUILD)/guest/demo-luo
 
 userspace: $(TEST_BINS) $(GUEST_BINS)
 
-$(BUILD)/tests/%: tests/%.c $(wildcard tests/include/*.h) include/uapi/linux/fdbox.h $(KDIR_FILE)
+$(BUILD)/tests/%: tests/%.c $(wildcard tests/include/*.h include/uapi/linux/fdbox.h) $(KDIR_FILE)
 	@mkdir -p $(dir $@)
 	$(CC) $(TEST_CFLAGS) -o $@ $< -lpthread
 
