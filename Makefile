@@ -43,6 +43,13 @@ prepare: deps
 	@tests/vm/kernel.sh $(VARIANT) > $(KDIR_FILE).tmp || { rm -f $(KDIR_FILE).tmp; exit 1; }
 	@tail -n 1 $(KDIR_FILE).tmp > $(KDIR_FILE) && rm -f $(KDIR_FILE).tmp
 
+# Fragments of lib/ and tools/ add to these: static programs for the guest's
+# /bin (in $(BUILD)/guest-bin/) and host-side test programs (in
+# $(BUILD)/host-tests/, each prints TAP; check.sh runs them on the host).
+GUEST_TOOLS :=
+HOST_TESTS :=
+-include lib/lib.mk tools/tools.mk
+
 # ---- below here KDIR is set -------------------------------------------
 ifneq ($(KDIR),)
 KSRC := $(KDIR)/source
@@ -55,11 +62,18 @@ TEST_SRCS := $(foreach s,$(SUITE_DIRS),$(wildcard tests/$(s)/*.c))
 TEST_BINS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRCS))
 GUEST_BINS := $(BUILD)/guest/kexec-next $(BUILD)/guest/demo-luo
 
-userspace: $(TEST_BINS) $(GUEST_BINS)
+TEST_SCRIPTS := $(foreach s,$(SUITE_DIRS),$(wildcard tests/$(s)/*.sh))
+TEST_BINS += $(patsubst tests/%.sh,$(BUILD)/tests/%,$(TEST_SCRIPTS))
+
+userspace: $(TEST_BINS) $(GUEST_BINS) $(GUEST_TOOLS) $(HOST_TESTS)
 
 $(BUILD)/tests/%: tests/%.c $(wildcard tests/include/*.h include/uapi/linux/fdbox.h) $(KDIR_FILE)
 	@mkdir -p $(dir $@)
 	$(CC) $(TEST_CFLAGS) -o $@ $< -lpthread
+
+$(BUILD)/tests/%: tests/%.sh
+	@mkdir -p $(dir $@)
+	install -m 0755 $< $@
 
 $(BUILD)/guest/%: tests/vm/guest/%.c $(KDIR_FILE)
 	@mkdir -p $(dir $@)
@@ -73,10 +87,8 @@ module:
 	@echo "kernel/ has no module yet"
 endif
 
-do-lint: module
-	$(KSRC)/scripts/checkpatch.pl --strict --no-tree --quiet -f \
-		$(wildcard kernel/*.c kernel/*.h) include/uapi/linux/fdbox.h
-	@echo "lint: checkpatch --strict clean"
+do-lint:
+	@tests/vm/lint.sh $(KDIR)
 endif
 
 clean:

@@ -26,34 +26,44 @@ static inline uint8_t pattern_byte(uint64_t seed, uint64_t off)
 	return pattern_word(seed, off / 8) >> (8 * (off % 8));
 }
 
-/* Fill @len bytes of @fd from offset 0 with the pattern of @seed. */
-static inline int pattern_fill_fd(int fd, uint64_t seed, size_t len)
+/*
+ * Fill bytes [@off, @off + @len) of @fd with the pattern of @seed; byte x of
+ * the file always gets pattern_byte(seed, x). @off must be page aligned.
+ */
+static inline int pattern_fill_range(int fd, uint64_t seed, size_t off,
+				     size_t len)
 {
 	uint8_t *p;
 	size_t i;
 
 	if (!len)
 		return 0;
-	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, off);
 	if (p == MAP_FAILED)
 		return -1;
 	for (i = 0; i + 8 <= len; i += 8) {
-		uint64_t w = pattern_word(seed, i / 8);
+		uint64_t w = pattern_word(seed, (off + i) / 8);
 
 		memcpy(p + i, &w, 8);
 	}
 	for (; i < len; i++)
-		p[i] = pattern_byte(seed, i);
+		p[i] = pattern_byte(seed, off + i);
 	munmap(p, len);
 	return 0;
 }
 
+static inline int pattern_fill_fd(int fd, uint64_t seed, size_t len)
+{
+	return pattern_fill_range(fd, seed, 0, len);
+}
+
 /*
- * Check @len bytes of @fd against the pattern of @seed.
- * Returns -1 when everything matches, else the offset of the first
- * differing byte (0 when the file cannot be mapped).
+ * Check bytes [@off, @off + @len) of @fd against the pattern of @seed
+ * (@off page aligned). Returns -1 when everything matches, else the file
+ * offset of the first differing byte (@off when the range cannot be mapped).
  */
-static inline long long pattern_check_fd(int fd, uint64_t seed, size_t len)
+static inline long long pattern_check_range(int fd, uint64_t seed, size_t off,
+					    size_t len)
 {
 	const uint8_t *p;
 	long long bad = -1;
@@ -61,23 +71,28 @@ static inline long long pattern_check_fd(int fd, uint64_t seed, size_t len)
 
 	if (!len)
 		return -1;
-	p = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, 0);
+	p = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, off);
 	if (p == MAP_FAILED)
-		return 0;
+		return off;
 	for (i = 0; i + 8 <= len; i += 8) {
 		uint64_t w;
 
 		memcpy(&w, p + i, 8);
-		if (w != pattern_word(seed, i / 8)) {
-			bad = i;
+		if (w != pattern_word(seed, (off + i) / 8)) {
+			bad = off + i;
 			break;
 		}
 	}
 	for (; bad < 0 && i < len; i++)
-		if (p[i] != pattern_byte(seed, i))
-			bad = i;
+		if (p[i] != pattern_byte(seed, off + i))
+			bad = off + i;
 	munmap((void *)p, len);
 	return bad;
+}
+
+static inline long long pattern_check_fd(int fd, uint64_t seed, size_t len)
+{
+	return pattern_check_range(fd, seed, 0, len);
 }
 
 static inline double now_ms(void)

@@ -22,9 +22,39 @@ else
 fi
 module="$FDBOX_TOP/kernel/fdbox.ko"
 modarg=(); [ -f "$module" ] && modarg=(--module "$module")
+# Static tools built for the guest (build/guest-bin/*) go to its /bin.
+for tool in "$FDBOX_TOP"/build/guest-bin/*; do
+	[ -x "$tool" ] && modarg+=(--add "$tool:/bin/${tool##*/}")
+done
 
 t0=$(now_ms)
 passed=0 failed=0 skipped=0
+
+# count_tap NAME CMD...: run a host-side TAP program, add up its results.
+count_tap() {
+	local name=$1 out rc p f k
+	shift
+	echo "== host: $name"
+	out=$("$@" 2>&1) && rc=0 || rc=$?
+	printf '%s\n' "$out" | grep -E '^(not )?ok |^# ' || true
+	k=$(printf '%s\n' "$out" | grep -ciE '^ok .*# skip' || true)
+	p=$(printf '%s\n' "$out" | grep -cE '^ok ' || true)
+	f=$(printf '%s\n' "$out" | grep -cE '^not ok ' || true)
+	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+		echo "not ok - $name exited with status $rc"
+		printf '%s\n' "$out" | tail -n 10
+		f=1
+	fi
+	passed=$((passed + p - k)) failed=$((failed + f)) skipped=$((skipped + k))
+}
+
+# Host side first: lint of the kernel code, then the unit tests (each
+# program in build/host-tests prints TAP).
+count_tap lint "$FDBOX_TOP/tests/vm/lint.sh" "$kdir"
+for t in "$FDBOX_TOP"/build/host-tests/*; do
+	[ -x "$t" ] && count_tap "${t##*/}" "$t"
+done
+
 for s in "${suites[@]}"; do
 	conf="$FDBOX_TOP/tests/$s/suite.conf"
 	if [ ! -f "$conf" ]; then

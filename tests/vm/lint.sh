@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Kernel-side lint as TAP: checkpatch --strict on every module source and
+# the UAPI header, and a from-scratch W=1 build of the module that must not
+# print a single warning.
+# Usage: lint.sh KDIR
+set -uo pipefail
+. "$(dirname "$0")/lib.sh"
+
+[ $# -eq 1 ] || die "usage: lint.sh KDIR"
+kdir=$1
+n=0 bad=0
+tap() { # tap STATUS DESCRIPTION [DETAILS]
+	n=$((n + 1))
+	if [ "$1" = 0 ]; then
+		echo "ok $n - $2"
+	else
+		echo "not ok $n - $2"; bad=1
+		[ -z "${3-}" ] || printf '%s\n' "$3" | head -n 30 | sed 's/^/# /'
+	fi
+}
+
+cd "$FDBOX_TOP"
+files=$(ls kernel/*.c kernel/*.h include/uapi/linux/fdbox.h 2>/dev/null | grep -v '\.mod\.c$')
+if [ -z "$files" ]; then
+	echo "1..0 # SKIP no kernel sources yet"
+	exit 0
+fi
+for f in $files; do
+	out=$("$kdir/source/scripts/checkpatch.pl" --strict --no-tree --quiet \
+		--show-types -f "$f" 2>&1)
+	tap $? "checkpatch --strict $f" "$out"
+done
+
+# Build a copy of the sources so that every file compiles (and warns) again
+# without disturbing the objects of the working tree.
+if [ -f kernel/Kbuild ]; then
+	tmp=$(mktemp -d "${TMPDIR:-/tmp}/fdbox-lint.XXXXXX")
+	trap 'rm -rf "$tmp"' EXIT
+	mkdir -p "$tmp/kernel" "$tmp/include"
+	cp kernel/Kbuild kernel/Makefile $(printf "%s\n" $files | grep "^kernel/") "$tmp/kernel/"
+	cp -r include/uapi "$tmp/include/"
+	out=$(make -C "$kdir" M="$tmp/kernel" W=1 modules 2>&1)
+	rc=$?
+	warn=$(printf '%s\n' "$out" | grep -E 'warning:|error:')
+	[ $rc -eq 0 ] && [ -z "$warn" ]
+	tap $? "module builds with W=1 without warnings" "${warn:-$out}"
+fi
+echo "1..$n"
+exit $bad
