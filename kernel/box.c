@@ -1,0 +1,965 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * FDBox box registry, box state machine and fd entries.
+ */
+
+/**
+ * DOC: Boxes
+ *
+ * A box is a named set of files held by the kernel. Boxes are created and
+ * deleted through the control device; files enter (PUT_FD) and leave
+ * (GET_FD) through the box device. States::
+ *
+ *   CREATE_BOX -> OPEN --SEAL--> SEALED --UNSEAL--> OPEN --DELETE_BOX--> gone
+ *   previous kernel -> RESTORED --UNSEAL (restores every fd)--> OPEN
+ *
+ * SEALED and RESTORED boxes refuse PUT_FD, GET_FD and DELETE_BOX (EBUSY).
+ * SEAL calls the seal hook of every fd's handler in list order; if the hook
+ * of fd k fails, the hooks of fds k-1..0 are undone with unseal and the box
+ * stays OPEN. UNSEAL of a SEALED box calls every unseal hook, which cannot
+ * fail. UNSEAL of a RESTORED box restores every fd that has no file yet; if
+ * one fails the box stays RESTORED, the fds restored so far keep their new
+ * files and the others their handed-over data, so nothing is lost and a
+ * later UNSEAL carries on where this one stopped.
+ *
+ * Every operation checks everything that can fail before it changes
+ * anything, so a failed operation leaves the box as it was.
+ *
+ * Locking, in this order:
+ *
+ * 1. fdbox_lock (mutex): the registry: the list of boxes, fdbox_nr_boxes,
+ *    adding and removing box devices (so a name is free only once its
+ *    device is gone).
+ * 2. fdbox_box.lock (mutex, one per box): state, fds and counters of the
+ *    box. Handler hooks run under it (except put and release, see
+ *    &struct fdbox_handler). Never held while a box device is added or
+ *    removed: sysfs attribute methods take it.
+ * 3. current->files->file_lock, inside file_close_fd().
+ *
+ * fdbox_bytes (the bytes held in all boxes) is an atomic counter changed
+ * with the box lock held.
+ *
+ * Lifetimes: a box lives as long as its &fdbox_box.dev has references: one
+ * from the registry, dropped by DELETE_BOX, and one per open file of the box
+ * device (through its cdev). A deleted box is marked dead; ioctls on files
+ * still open on it fail with ENOENT. A held file is one reference on the
+ * &struct file in its &struct fdbox_fd.
+ *
+ * Module unload: every box holds a reference on the module, so rmmod fails
+ * ("in use") while any box exists, including sealed and restored ones.
+ * FDBox cannot know whether the memory in a box is still wanted, so it
+ * refuses to drop it behind the owner's back: delete the boxes first.
+ */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/atomic.h>
+#include <linux/cleanup.h>
+#include <linux/err.h>
+#include <linux/fdtable.h>
+#include <linux/file.h>
+#include <linux/lockdep.h>
+#include <linux/minmax.h>
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
+#include "fdbox.h"
+
+static unsigned int max_boxes = 256;
+module_param(max_boxes, uint, 0644);
+MODULE_PARM_DESC(max_boxes, "Maximum number of boxes (ENOSPC beyond)");
+
+static unsigned int max_fds_per_box = 1024;
+module_param(max_fds_per_box, uint, 0644);
+MODULE_PARM_DESC(max_fds_per_box, "Maximum number of fds in one box (EMFILE beyond)");
+
+static unsigned long long max_bytes;
+module_param(max_bytes, ullong, 0644);
+MODULE_PARM_DESC(max_bytes, "Maximum bytes held in all boxes, 0: no limit (ENOSPC beyond)");
+
+static DEFINE_MUTEX(fdbox_lock);
+static LIST_HEAD(fdbox_boxes);
+static unsigned int fdbox_nr_boxes;
+static atomic64_t fdbox_bytes = ATOMIC64_INIT(0);
+
+static const struct fdbox_handler *const fdbox_handlers[] = {
+	&fdbox_memfd_handler,
+};
+
+static bool fdbox_name_char_valid(u8 c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
+}
+
+/**
+ * fdbox_check_name() - check a box or fd name from userspace
+ * @name: the FDBOX_NAME_LEN bytes of the name field
+ *
+ * A name is 1..255 bytes from [A-Za-z0-9._-] followed by a NUL within the
+ * field, and neither "." nor "..". Bytes after the NUL are ignored.
+ *
+ * Context: Any context.
+ * Return: 0 if @name is valid, -EINVAL otherwise.
+ */
+int fdbox_check_name(const u8 *name)
+{
+	size_t len = strnlen((const char *)name, FDBOX_NAME_LEN);
+	size_t i;
+
+	if (!len || len == FDBOX_NAME_LEN)
+		return -EINVAL;
+	if (!strcmp((const char *)name, ".") || !strcmp((const char *)name, ".."))
+		return -EINVAL;
+	for (i = 0; i < len; i++)
+		if (!fdbox_name_char_valid(name[i]))
+			return -EINVAL;
+	return 0;
+}
+
+/**
+ * fdbox_check_box_name() - check a box name from userspace
+ * @name: the FDBOX_NAME_LEN bytes of the name field
+ *
+ * Like fdbox_check_name(), and "fdbox" is refused too: that is the control
+ * device.
+ *
+ * Context: Any context.
+ * Return: 0 if @name is a valid box name, -EINVAL otherwise.
+ */
+int fdbox_check_box_name(const u8 *name)
+{
+	int err = fdbox_check_name(name);
+
+	if (err)
+		return err;
+	if (!strcmp((const char *)name, "fdbox"))
+		return -EINVAL;
+	return 0;
+}
+
+/**
+ * fdbox_state_name() - name of a box state, as shown in sysfs
+ * @state: FDBOX_STATE_*
+ *
+ * Context: Any context.
+ * Return: "open", "sealed", "restored" or "unknown".
+ */
+const char *fdbox_state_name(u32 state)
+{
+	switch (state) {
+	case FDBOX_STATE_OPEN:
+		return "open";
+	case FDBOX_STATE_SEALED:
+		return "sealed";
+	case FDBOX_STATE_RESTORED:
+		return "restored";
+	default:
+		return "unknown";
+	}
+}
+
+/**
+ * fdbox_handler_find() - find the handler for a file
+ * @file: the file
+ *
+ * Context: Process context.
+ * Return: the handler that recognises @file, or NULL if there is none.
+ */
+const struct fdbox_handler *fdbox_handler_find(struct file *file)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(fdbox_handlers); i++)
+		if (fdbox_handlers[i]->recognise(file))
+			return fdbox_handlers[i];
+	return NULL;
+}
+
+/**
+ * fdbox_handler_by_type() - find the handler for a file type
+ * @type: FDBOX_FD_TYPE_*, as recorded in the handover
+ *
+ * Context: Any context.
+ * Return: the handler of @type, or NULL if there is none.
+ */
+const struct fdbox_handler *fdbox_handler_by_type(u32 type)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(fdbox_handlers); i++)
+		if (fdbox_handlers[i]->type == type)
+			return fdbox_handlers[i];
+	return NULL;
+}
+
+/* Charge @bytes against max_bytes. */
+static int fdbox_charge(u64 bytes)
+{
+	u64 limit = READ_ONCE(max_bytes);
+	s64 old = atomic64_read(&fdbox_bytes);
+	s64 new;
+
+	do {
+		if (bytes > (u64)(S64_MAX - old))
+			return -ENOSPC;
+		new = old + bytes;
+		if (limit && (u64)new > limit)
+			return -ENOSPC;
+	} while (!atomic64_try_cmpxchg(&fdbox_bytes, &old, new));
+	return 0;
+}
+
+static void fdbox_uncharge(u64 bytes)
+{
+	atomic64_sub(bytes, &fdbox_bytes);
+}
+
+static struct fdbox_fd *fdbox_fd_alloc(const char *name)
+{
+	struct fdbox_fd *fd;
+
+	fd = kzalloc_obj(*fd, GFP_KERNEL_ACCOUNT);
+	if (!fd)
+		return NULL;
+	INIT_LIST_HEAD(&fd->list);
+	strscpy(fd->name, name);
+	return fd;
+}
+
+/*
+ * Let the handler of @file take it into @fd. @fd takes over the caller's
+ * reference on @file on success only.
+ */
+static int fdbox_fd_attach(struct fdbox_fd *fd, struct file *file)
+{
+	const struct fdbox_handler *handler = fdbox_handler_find(file);
+	int err;
+
+	if (!handler)
+		return -EOPNOTSUPP;
+	fd->handler = handler;
+	fd->file = file;
+	err = handler->put(fd);
+	if (err) {
+		fd->handler = NULL;
+		fd->file = NULL;
+		return err;
+	}
+	fd->size = handler->size(fd);
+	return 0;
+}
+
+/*
+ * Undo fdbox_fd_attach(): drop the handler state and return the file (or
+ * NULL); its reference now belongs to the caller.
+ */
+static struct file *fdbox_fd_detach(struct fdbox_fd *fd)
+{
+	struct file *file = fd->file;
+
+	if (fd->handler)
+		fd->handler->release(fd);
+	fd->handler = NULL;
+	fd->file = NULL;
+	fd->priv = NULL;
+	fd->seal_data = NULL;
+	fd->restore_data = NULL;
+	fd->size = 0;
+	return file;
+}
+
+static void fdbox_fd_free(struct fdbox_fd *fd)
+{
+	struct file *file = fdbox_fd_detach(fd);
+
+	if (file)
+		fput(file);
+	kfree(fd);
+}
+
+static void fdbox_fds_free(struct list_head *fds)
+{
+	struct fdbox_fd *fd, *tmp;
+
+	list_for_each_entry_safe(fd, tmp, fds, list) {
+		list_del(&fd->list);
+		fdbox_fd_free(fd);
+	}
+}
+
+static struct fdbox_fd *fdbox_box_find_fd(struct fdbox_box *box,
+					  const char *name)
+{
+	struct fdbox_fd *fd;
+
+	lockdep_assert_held(&box->lock);
+	list_for_each_entry(fd, &box->fds, list)
+		if (!strcmp(fd->name, name))
+			return fd;
+	return NULL;
+}
+
+/* Check that @fd may enter @box and charge its bytes. */
+static int fdbox_box_may_add(struct fdbox_box *box, struct fdbox_fd *fd)
+{
+	lockdep_assert_held(&box->lock);
+	if (box->dead)
+		return -ENOENT;
+	if (box->state != FDBOX_STATE_OPEN)
+		return -EBUSY;
+	if (fdbox_box_find_fd(box, fd->name))
+		return -EEXIST;
+	if (box->nr_fds >= READ_ONCE(max_fds_per_box))
+		return -EMFILE;
+	return fdbox_charge(fd->size);
+}
+
+/* Add @fd, whose bytes are charged already, to @box. */
+static void fdbox_box_add(struct fdbox_box *box, struct fdbox_fd *fd)
+{
+	lockdep_assert_held(&box->lock);
+	fd->box = box;
+	list_add_tail(&fd->list, &box->fds);
+	box->nr_fds++;
+	box->bytes += fd->size;
+}
+
+static void fdbox_box_remove(struct fdbox_box *box, struct fdbox_fd *fd)
+{
+	lockdep_assert_held(&box->lock);
+	list_del_init(&fd->list);
+	box->nr_fds--;
+	box->bytes -= fd->size;
+	fdbox_uncharge(fd->size);
+	fd->box = NULL;
+}
+
+static struct fdbox_box *fdbox_box_alloc(const char *name, u32 state)
+{
+	struct fdbox_box *box;
+
+	box = kzalloc_obj(*box, GFP_KERNEL_ACCOUNT);
+	if (!box)
+		return NULL;
+	INIT_LIST_HEAD(&box->node);
+	INIT_LIST_HEAD(&box->fds);
+	mutex_init(&box->lock);
+	strscpy(box->name, name);
+	box->state = state;
+	/* From here on the box is freed by put_device(). */
+	fdbox_box_device_init(box);
+	return box;
+}
+
+static struct fdbox_box *fdbox_find_box(const char *name)
+{
+	struct fdbox_box *box;
+
+	lockdep_assert_held(&fdbox_lock);
+	list_for_each_entry(box, &fdbox_boxes, node)
+		if (!strcmp(box->name, name))
+			return box;
+	return NULL;
+}
+
+/*
+ * Make @box visible: add it to the registry and create its device. Boxes
+ * handed over by the previous kernel are not subject to max_boxes: they
+ * exist already.
+ */
+static int fdbox_box_register(struct fdbox_box *box, bool restored)
+{
+	int err;
+
+	lockdep_assert_held(&fdbox_lock);
+	if (fdbox_find_box(box->name))
+		return -EEXIST;
+	if (!restored && fdbox_nr_boxes >= READ_ONCE(max_boxes))
+		return -ENOSPC;
+	/* Dropped by fdbox_delete_box(), see "Module unload" above. */
+	if (!try_module_get(THIS_MODULE))
+		return -ENODEV;
+	err = fdbox_box_device_add(box);
+	if (err) {
+		module_put(THIS_MODULE);
+		return err;
+	}
+	list_add_tail(&box->node, &fdbox_boxes);
+	fdbox_nr_boxes++;
+	return 0;
+}
+
+/**
+ * fdbox_create_box() - create an empty, open box and its device
+ * @name: box name, checked by fdbox_check_box_name()
+ *
+ * Context: Process context. Takes the registry lock.
+ * Return: 0 on success, or
+ * * %-EEXIST - a box called @name exists already
+ * * %-ENOSPC - max_boxes boxes exist, or no device minor is left
+ * * %-ENOMEM - out of memory
+ */
+int fdbox_create_box(const char *name)
+{
+	struct fdbox_box *box;
+	int err;
+
+	box = fdbox_box_alloc(name, FDBOX_STATE_OPEN);
+	if (!box)
+		return -ENOMEM;
+	scoped_guard(mutex, &fdbox_lock)
+		err = fdbox_box_register(box, false);
+	if (err)
+		put_device(&box->dev);
+	return err;
+}
+
+/**
+ * fdbox_delete_box() - delete an open box and drop the files it holds
+ * @name: box name, checked by fdbox_check_box_name()
+ *
+ * The device node disappears at once; files still open on it see ENOENT.
+ *
+ * Context: Process context. Takes the registry lock and the box lock.
+ * Return: 0 on success, or
+ * * %-ENOENT - there is no box called @name
+ * * %-EBUSY - the box is sealed or restored
+ */
+int fdbox_delete_box(const char *name)
+{
+	struct fdbox_box *box;
+	LIST_HEAD(fds);
+
+	scoped_guard(mutex, &fdbox_lock) {
+		box = fdbox_find_box(name);
+		if (!box)
+			return -ENOENT;
+		scoped_guard(mutex, &box->lock) {
+			if (box->state != FDBOX_STATE_OPEN)
+				return -EBUSY;
+			box->dead = true;
+			list_splice_init(&box->fds, &fds);
+			fdbox_uncharge(box->bytes);
+			box->nr_fds = 0;
+			box->bytes = 0;
+		}
+		list_del_init(&box->node);
+		fdbox_nr_boxes--;
+		fdbox_box_device_del(box);
+	}
+	fdbox_fds_free(&fds);
+	put_device(&box->dev);
+	/* The caller's open control device keeps the module alive. */
+	module_put(THIS_MODULE);
+	return 0;
+}
+
+/*
+ * Between fget() and file_close_fd() in fdbox_box_put_fd(), another thread
+ * of the caller closed or replaced the descriptor; @cur is what
+ * file_close_fd() took out of the fd table (maybe NULL). There is no
+ * exported way to put a file back at a given descriptor number, so PUT_FD
+ * goes on with what the table held when the descriptor was taken out, as
+ * if the other thread had finished before PUT_FD began: nothing is EBADF;
+ * another file is checked like the first one and enters the box if it may.
+ * If it may not, the caller has lost the descriptor as it would by close(2)
+ * and PUT_FD fails with the reason. Only a program racing against itself
+ * on one descriptor gets here.
+ */
+static int fdbox_put_raced(struct fdbox_box *box, struct fdbox_fd *fd,
+			   struct file *cur)
+{
+	int err;
+
+	fdbox_uncharge(fd->size);
+	fput(fdbox_fd_detach(fd));
+	if (!cur)
+		return -EBADF;
+	err = fdbox_fd_attach(fd, get_file(cur));
+	if (err) {
+		fput(cur);
+		return err;
+	}
+	return fdbox_box_may_add(box, fd);
+}
+
+/**
+ * fdbox_box_put_fd() - move a descriptor of the caller into a box
+ * @box: the box
+ * @fdnum: descriptor of the current task
+ * @name: fd name, checked by fdbox_check_name()
+ *
+ * The file is checked first (descriptor, handler, limits, name), and only
+ * then taken out of the caller's fd table, atomically, with close(2)
+ * semantics for the caller (POSIX locks, flush). A failed PUT_FD leaves the
+ * caller's descriptor and the box as they were (but see fdbox_put_raced()).
+ *
+ * Context: Process context. Takes the box lock.
+ * Return: 0 on success, or
+ * * %-EBADF - @fdnum is not an open descriptor of the caller
+ * * %-EOPNOTSUPP - no handler for this type of file
+ * * %-ENOENT - the box was deleted
+ * * %-EBUSY - the box is sealed or restored
+ * * %-EEXIST - the box holds an fd called @name already
+ * * %-EMFILE - the box holds max_fds_per_box fds
+ * * %-ENOSPC - max_bytes would be exceeded
+ * * %-ENOMEM - out of memory
+ */
+int fdbox_box_put_fd(struct fdbox_box *box, unsigned int fdnum,
+		     const char *name)
+{
+	struct file *file, *cur = NULL;
+	struct fdbox_fd *fd;
+	int err;
+
+	fd = fdbox_fd_alloc(name);
+	if (!fd)
+		return -ENOMEM;
+
+	file = fget(fdnum);
+	if (!file) {
+		err = -EBADF;
+		goto err_free;
+	}
+	err = fdbox_fd_attach(fd, file);
+	if (err) {
+		fput(file);
+		goto err_free;
+	}
+
+	scoped_guard(mutex, &box->lock) {
+		err = fdbox_box_may_add(box, fd);
+		if (err)
+			goto err_free;
+		cur = file_close_fd(fdnum);
+		if (unlikely(cur != file))
+			err = fdbox_put_raced(box, fd, cur);
+		if (!err)
+			fdbox_box_add(box, fd);
+	}
+	/* Drop the fd table's reference the way close(2) does. */
+	if (cur)
+		filp_close(cur, current->files);
+	if (err)
+		goto err_free;
+	return 0;
+
+err_free:
+	fdbox_fd_free(fd);
+	return err;
+}
+
+/**
+ * fdbox_box_get_fd() - take a file out of a box into a new descriptor
+ * @box: the box
+ * @name: fd name, checked by fdbox_check_name()
+ *
+ * The descriptor is reserved first and the file installed, with
+ * O_CLOEXEC, only after nothing can fail any more.
+ *
+ * Context: Process context. Takes the box lock.
+ * Return: the new descriptor, or
+ * * %-EMFILE - the caller has no free descriptor
+ * * %-ENOENT - the box was deleted, or holds no fd called @name
+ * * %-EBUSY - the box is sealed or restored
+ */
+int fdbox_box_get_fd(struct fdbox_box *box, const char *name)
+{
+	struct fdbox_fd *fd;
+	struct file *file;
+
+	CLASS(get_unused_fd, fdnum)(O_CLOEXEC);
+	if (fdnum < 0)
+		return fdnum;
+
+	scoped_guard(mutex, &box->lock) {
+		if (box->dead)
+			return -ENOENT;
+		if (box->state != FDBOX_STATE_OPEN)
+			return -EBUSY;
+		fd = fdbox_box_find_fd(box, name);
+		if (!fd)
+			return -ENOENT;
+		fdbox_box_remove(box, fd);
+	}
+	file = fdbox_fd_detach(fd);
+	kfree(fd);
+	fd_install(fdnum, file);
+	return take_fd(fdnum);
+}
+
+/* Call every seal hook; on failure undo the ones that succeeded. */
+static int fdbox_box_seal_fds(struct fdbox_box *box)
+{
+	struct fdbox_fd *fd;
+	int err;
+
+	lockdep_assert_held(&box->lock);
+	list_for_each_entry(fd, &box->fds, list) {
+		err = fd->handler->seal(fd);
+		if (err)
+			goto err_unseal;
+	}
+	return 0;
+
+err_unseal:
+	pr_warn("box '%s': cannot seal fd '%s' (%s): %pe\n",
+		box->name, fd->name, fd->handler->name, ERR_PTR(err));
+	list_for_each_entry_continue_reverse(fd, &box->fds, list)
+		fd->handler->unseal(fd);
+	return err;
+}
+
+/**
+ * fdbox_box_seal() - seal a box: serialize every fd for handover
+ * @box: the box
+ *
+ * All or nothing: if one handler fails, every fd sealed before it is
+ * unsealed again and the box stays open.
+ *
+ * Context: Process context. Takes the box lock.
+ * Return: 0 on success, or
+ * * %-ENOENT - the box was deleted
+ * * %-EINVAL - the box is sealed or restored already
+ * * the error of the first seal hook that failed
+ */
+int fdbox_box_seal(struct fdbox_box *box)
+{
+	int err;
+
+	guard(mutex)(&box->lock);
+	if (box->dead)
+		return -ENOENT;
+	if (box->state != FDBOX_STATE_OPEN)
+		return -EINVAL;
+	err = fdbox_box_seal_fds(box);
+	if (err)
+		return err;
+	/*
+	 * handover.c: this is where the sealed box joins the handover (its
+	 * fds' serialized state is complete); fdbox_box_unseal() leaves it.
+	 */
+	box->state = FDBOX_STATE_SEALED;
+	return 0;
+}
+
+/* Restore every fd handed over by the previous kernel that has no file. */
+static int fdbox_box_restore_fds(struct fdbox_box *box)
+{
+	struct fdbox_fd *fd;
+	int err;
+
+	lockdep_assert_held(&box->lock);
+	list_for_each_entry(fd, &box->fds, list) {
+		if (fd->file)
+			continue;
+		err = fd->handler->restore(fd);
+		if (err) {
+			pr_err("box '%s': cannot restore fd '%s' (%s): %pe; box stays sealed, nothing was dropped\n",
+			       box->name, fd->name, fd->handler->name,
+			       ERR_PTR(err));
+			return err;
+		}
+	}
+	return 0;
+}
+
+/**
+ * fdbox_box_unseal() - unseal a box
+ * @box: the box
+ *
+ * A box sealed in this kernel discards what SEAL serialized. A box handed
+ * over by the previous kernel gets every file recreated from the handed-over
+ * data, exactly once; if one cannot be, the box stays restored and sealed,
+ * keeping the files restored so far and the data of the others.
+ *
+ * Context: Process context. Takes the box lock.
+ * Return: 0 on success, or
+ * * %-ENOENT - the box was deleted
+ * * %-EINVAL - the box is not sealed
+ * * the error of the restore hook that failed
+ */
+int fdbox_box_unseal(struct fdbox_box *box)
+{
+	struct fdbox_fd *fd;
+	int err;
+
+	guard(mutex)(&box->lock);
+	if (box->dead)
+		return -ENOENT;
+	switch (box->state) {
+	case FDBOX_STATE_SEALED:
+		list_for_each_entry_reverse(fd, &box->fds, list)
+			fd->handler->unseal(fd);
+		break;
+	case FDBOX_STATE_RESTORED:
+		err = fdbox_box_restore_fds(box);
+		if (err)
+			return err;
+		break;
+	default:
+		return -EINVAL;
+	}
+	box->state = FDBOX_STATE_OPEN;
+	return 0;
+}
+
+/**
+ * fdbox_restored_box_alloc() - start recreating a box from the handover
+ * @name: box name from the handover
+ *
+ * The box is in state FDBOX_STATE_RESTORED and invisible until
+ * fdbox_restored_box_publish(). Fill it with fdbox_restored_box_add_fd().
+ *
+ * Context: Process context.
+ * Return: the box, or ERR_PTR(-EINVAL) for a bad name, ERR_PTR(-ENOMEM).
+ */
+struct fdbox_box *fdbox_restored_box_alloc(const char *name)
+{
+	struct fdbox_box *box;
+
+	if (fdbox_check_box_name((const u8 *)name))
+		return ERR_PTR(-EINVAL);
+	box = fdbox_box_alloc(name, FDBOX_STATE_RESTORED);
+	return box ?: ERR_PTR(-ENOMEM);
+}
+
+/**
+ * fdbox_restored_box_add_fd() - add a handed-over fd to a restored box
+ * @box: box from fdbox_restored_box_alloc(), not published yet
+ * @name: fd name from the handover
+ * @type: FDBOX_FD_TYPE_* from the handover
+ * @size: bytes the fd holds; charged without limit (they exist already)
+ * @data: handover data for the handler's restore hook
+ *
+ * On success the box owns @data (as &fdbox_fd.restore_data): the handler's
+ * restore hook consumes it or its release hook frees it. On failure the
+ * caller still owns it.
+ *
+ * Context: Process context.
+ * Return: 0 on success, or
+ * * %-EINVAL - bad name or size
+ * * %-EOPNOTSUPP - no handler for @type
+ * * %-EEXIST - @box has an fd called @name already
+ * * %-ENOMEM - out of memory
+ */
+int fdbox_restored_box_add_fd(struct fdbox_box *box, const char *name,
+			      u32 type, u64 size, void *data)
+{
+	const struct fdbox_handler *handler;
+	struct fdbox_fd *fd;
+
+	if (fdbox_check_name((const u8 *)name) || size > S64_MAX)
+		return -EINVAL;
+	handler = fdbox_handler_by_type(type);
+	if (!handler)
+		return -EOPNOTSUPP;
+
+	guard(mutex)(&box->lock);
+	if (WARN_ON_ONCE(box->state != FDBOX_STATE_RESTORED))
+		return -EINVAL;
+	if (fdbox_box_find_fd(box, name))
+		return -EEXIST;
+	fd = fdbox_fd_alloc(name);
+	if (!fd)
+		return -ENOMEM;
+	fd->handler = handler;
+	fd->restore_data = data;
+	fd->size = size;
+	atomic64_add(size, &fdbox_bytes);
+	fdbox_box_add(box, fd);
+	return 0;
+}
+
+/**
+ * fdbox_restored_box_publish() - make a restored box visible
+ * @box: box from fdbox_restored_box_alloc()
+ *
+ * Adds the box to the registry and creates /dev/fdbox/<name>. max_boxes does
+ * not apply. On failure the box is still the caller's, to be dropped with
+ * fdbox_restored_box_discard().
+ *
+ * Context: Process context. Takes the registry lock.
+ * Return: 0 on success, %-EEXIST if a box of that name exists, or the error
+ * of creating the device.
+ */
+int fdbox_restored_box_publish(struct fdbox_box *box)
+{
+	guard(mutex)(&fdbox_lock);
+	return fdbox_box_register(box, true);
+}
+
+/**
+ * fdbox_restored_box_discard() - drop a restored box that was not published
+ * @box: box from fdbox_restored_box_alloc()
+ *
+ * Calls the release hook of every fd, which decides what becomes of its
+ * handed-over data, and frees the box.
+ *
+ * Context: Process context.
+ */
+void fdbox_restored_box_discard(struct fdbox_box *box)
+{
+	LIST_HEAD(fds);
+
+	scoped_guard(mutex, &box->lock) {
+		box->dead = true;
+		list_splice_init(&box->fds, &fds);
+		fdbox_uncharge(box->bytes);
+		box->nr_fds = 0;
+		box->bytes = 0;
+	}
+	fdbox_fds_free(&fds);
+	put_device(&box->dev);
+}
+
+/* State of one FDBOX_LIST call. */
+struct fdbox_list_ctx {
+	struct fdbox_box_info *boxes;
+	struct fdbox_fd_info *fds;
+	u32 box_room;
+	u32 fd_room;
+	u32 nr_boxes;
+	u32 nr_fds;
+};
+
+static void fdbox_list_box(struct fdbox_list_ctx *ctx, struct fdbox_box *box)
+{
+	struct fdbox_fd *fd;
+
+	lockdep_assert_held(&box->lock);
+	if (ctx->nr_boxes < ctx->box_room) {
+		struct fdbox_box_info *bi = &ctx->boxes[ctx->nr_boxes];
+
+		strscpy_pad((char *)bi->name, box->name, sizeof(bi->name));
+		bi->state = box->state;
+		bi->nr_fds = box->nr_fds;
+		bi->bytes = box->bytes;
+		bi->fd_index = ctx->nr_fds;
+	}
+	ctx->nr_boxes++;
+
+	list_for_each_entry(fd, &box->fds, list) {
+		if (ctx->nr_fds < ctx->fd_room) {
+			struct fdbox_fd_info *fi = &ctx->fds[ctx->nr_fds];
+
+			strscpy_pad((char *)fi->name, fd->name, sizeof(fi->name));
+			fi->type = fd->handler->type;
+			fi->flags = fd->file ? 0 : FDBOX_FD_PENDING;
+			fi->size = fd->size;
+		}
+		ctx->nr_fds++;
+	}
+}
+
+/* Allocate room for what exists now, but never more than the caller has. */
+static int fdbox_list_alloc(struct fdbox_list_ctx *ctx,
+			    const struct fdbox_list *args,
+			    u32 nr_boxes, u32 nr_fds)
+{
+	ctx->box_room = min(args->nr_boxes, nr_boxes);
+	ctx->fd_room = min(args->nr_fds, nr_fds);
+	if (ctx->box_room) {
+		ctx->boxes = kvzalloc_objs(*ctx->boxes, ctx->box_room);
+		if (!ctx->boxes)
+			return -ENOMEM;
+	}
+	if (ctx->fd_room) {
+		ctx->fds = kvzalloc_objs(*ctx->fds, ctx->fd_room);
+		if (!ctx->fds)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+static int fdbox_list_one(struct fdbox_list_ctx *ctx,
+			  const struct fdbox_list *args, struct fdbox_box *box)
+{
+	int err;
+
+	guard(mutex)(&box->lock);
+	if (box->dead)
+		return -ENOENT;
+	err = fdbox_list_alloc(ctx, args, 1, box->nr_fds);
+	if (err)
+		return err;
+	fdbox_list_box(ctx, box);
+	return 0;
+}
+
+static int fdbox_list_all(struct fdbox_list_ctx *ctx,
+			  const struct fdbox_list *args)
+{
+	struct fdbox_box *box;
+	u32 nr_fds = 0;
+	int err;
+
+	guard(mutex)(&fdbox_lock);
+	list_for_each_entry(box, &fdbox_boxes, node)
+		scoped_guard(mutex, &box->lock)
+			nr_fds += box->nr_fds;
+	err = fdbox_list_alloc(ctx, args, fdbox_nr_boxes, nr_fds);
+	if (err)
+		return err;
+	/* The fds of a box may change between the two passes: fill what fits. */
+	list_for_each_entry(box, &fdbox_boxes, node)
+		scoped_guard(mutex, &box->lock)
+			fdbox_list_box(ctx, box);
+	return 0;
+}
+
+/**
+ * fdbox_list() - report boxes and their fds (FDBOX_LIST)
+ * @box: the box to report, or NULL for all boxes
+ * @args: the ioctl argument, copied in already; updated with the counts
+ *
+ * Writes at most @args->nr_boxes box entries to @args->boxes and at most
+ * @args->nr_fds fd entries to @args->fds, then sets both counts to the
+ * numbers that exist. The user arrays are written after the locks are
+ * dropped.
+ *
+ * Context: Process context. Takes the registry lock (all boxes) or the box
+ * lock (one box).
+ * Return: 0 on success, or
+ * * %-EINVAL - non-zero @args->flags
+ * * %-ENOENT - @box was deleted
+ * * %-EFAULT - an array is not writable
+ * * %-ENOMEM - out of memory
+ */
+int fdbox_list(struct fdbox_box *box, struct fdbox_list *args)
+{
+	struct fdbox_list_ctx ctx = {};
+	int err;
+
+	if (args->flags)
+		return -EINVAL;
+	if (box)
+		err = fdbox_list_one(&ctx, args, box);
+	else
+		err = fdbox_list_all(&ctx, args);
+	if (err)
+		goto out;
+
+	err = -EFAULT;
+	if (copy_to_user(u64_to_user_ptr(args->boxes), ctx.boxes,
+			 array_size(min(ctx.nr_boxes, ctx.box_room),
+				    sizeof(*ctx.boxes))))
+		goto out;
+	if (copy_to_user(u64_to_user_ptr(args->fds), ctx.fds,
+			 array_size(min(ctx.nr_fds, ctx.fd_room),
+				    sizeof(*ctx.fds))))
+		goto out;
+	args->nr_boxes = ctx.nr_boxes;
+	args->nr_fds = ctx.nr_fds;
+	/* Nothing is handed over yet: handover.c will account for it. */
+	args->unclaimed_bytes = 0;
+	err = 0;
+out:
+	kvfree(ctx.boxes);
+	kvfree(ctx.fds);
+	return err;
+}

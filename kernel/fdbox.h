@@ -1,0 +1,147 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * FDBox internal types and the file handler interface.
+ */
+
+#ifndef _FDBOX_H
+#define _FDBOX_H
+
+#include <linux/cdev.h>
+#include <linux/device.h>
+#include <linux/fs.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/types.h>
+#include <linux/fdbox.h>
+
+struct fdbox_fd;
+
+/**
+ * struct fdbox_handler - how FDBox holds one type of file
+ * @type: FDBOX_FD_TYPE_* reported to userspace and written to the handover
+ * @name: short name of the type, for messages
+ * @recognise: return true if @file is of the type this handler holds. Only
+ *             files some handler recognises can be put into a box.
+ * @put: validate @fd->file when the file enters a box; may set @fd->priv.
+ *       Usually called without the box lock, but with it held if the
+ *       caller's descriptor changed under PUT_FD. Return 0 or a negative
+ *       errno.
+ * @seal: check the dependencies of @fd and serialize it for handover (pin
+ *        memory, record it) into @fd->seal_data. Called with the box lock
+ *        held. On error nothing of @fd may stay serialized.
+ * @unseal: undo @seal in the same kernel: unpin, discard @fd->seal_data.
+ *          Called with the box lock held. Cannot fail.
+ * @restore: after kexec, create @fd->file from @fd->restore_data (what the
+ *           previous kernel handed over) and consume it. Called with the box
+ *           lock held, once per fd and successful call. On error @fd must be
+ *           unchanged so that a later UNSEAL can try again.
+ * @release: free the handler state of @fd (@fd->priv, and @fd->restore_data
+ *           of a fd never restored). The file reference itself belongs to
+ *           box.c. Called with or without the box lock.
+ * @size: bytes @fd->file holds, charged against the max_bytes limit.
+ *
+ * A handler sees a &struct fdbox_fd through its whole life: put, then any
+ * number of seal/unseal pairs, then release. A fd handed over by the previous
+ * kernel starts without a file: restore, then the same cycle.
+ */
+struct fdbox_handler {
+	u32 type;
+	const char *name;
+	bool (*recognise)(struct file *file);
+	int (*put)(struct fdbox_fd *fd);
+	int (*seal)(struct fdbox_fd *fd);
+	void (*unseal)(struct fdbox_fd *fd);
+	int (*restore)(struct fdbox_fd *fd);
+	void (*release)(struct fdbox_fd *fd);
+	u64 (*size)(struct fdbox_fd *fd);
+};
+
+/**
+ * struct fdbox_fd - a file held by a box
+ * @list: entry in &fdbox_box.fds
+ * @box: the box that holds this fd
+ * @handler: handler of the file type
+ * @file: the file (one reference), or NULL while a handed-over fd has not
+ *        been restored yet
+ * @priv: handler state for as long as the fd is in the box
+ * @seal_data: what the seal hook recorded for handover, while sealed
+ * @restore_data: what the previous kernel handed over, until restored
+ * @size: bytes charged for this fd (against max_bytes)
+ * @name: name of the fd within the box, NUL-terminated
+ *
+ * All fields but @name and @handler are protected by the box lock once the
+ * fd is in a box.
+ */
+struct fdbox_fd {
+	struct list_head list;
+	struct fdbox_box *box;
+	const struct fdbox_handler *handler;
+	struct file *file;
+	void *priv;
+	void *seal_data;
+	void *restore_data;
+	u64 size;
+	char name[FDBOX_NAME_LEN];
+};
+
+/**
+ * struct fdbox_box - a box: a named set of fds with a device node
+ * @dev: the box device, /dev/fdbox/<name>; its reference count is the
+ *       lifetime of the box. The registry holds one reference, every open
+ *       file of the box device holds one through @cdev.
+ * @cdev: character device of @dev
+ * @node: entry in the registry list, protected by the registry lock
+ * @name: box name, NUL-terminated, never changes
+ * @lock: the box lock, protects all fields below
+ * @state: FDBOX_STATE_*
+ * @dead: the box was deleted; open files of its device see ENOENT
+ * @fds: list of &struct fdbox_fd
+ * @nr_fds: number of entries in @fds
+ * @bytes: sum of &fdbox_fd.size over @fds
+ */
+struct fdbox_box {
+	struct device dev;
+	struct cdev cdev;
+	struct list_head node;
+	char name[FDBOX_NAME_LEN];
+
+	struct mutex lock;	/* the box lock, see box.c */
+	u32 state;
+	bool dead;
+	struct list_head fds;
+	unsigned int nr_fds;
+	u64 bytes;
+};
+
+/* main.c: devices */
+void fdbox_box_device_init(struct fdbox_box *box);
+int fdbox_box_device_add(struct fdbox_box *box);
+void fdbox_box_device_del(struct fdbox_box *box);
+
+/* box.c: names, registry, box state machine */
+int fdbox_check_name(const u8 *name);
+int fdbox_check_box_name(const u8 *name);
+int fdbox_create_box(const char *name);
+int fdbox_delete_box(const char *name);
+int fdbox_box_put_fd(struct fdbox_box *box, unsigned int fd, const char *name);
+int fdbox_box_get_fd(struct fdbox_box *box, const char *name);
+int fdbox_box_seal(struct fdbox_box *box);
+int fdbox_box_unseal(struct fdbox_box *box);
+int fdbox_list(struct fdbox_box *box, struct fdbox_list *args);
+const char *fdbox_state_name(u32 state);
+struct fdbox_box *fdbox_restored_box_alloc(const char *name);
+int fdbox_restored_box_add_fd(struct fdbox_box *box, const char *name,
+			      u32 type, u64 size, void *data);
+int fdbox_restored_box_publish(struct fdbox_box *box);
+void fdbox_restored_box_discard(struct fdbox_box *box);
+const struct fdbox_handler *fdbox_handler_find(struct file *file);
+const struct fdbox_handler *fdbox_handler_by_type(u32 type);
+
+/* memfd.c */
+extern const struct fdbox_handler fdbox_memfd_handler;
+
+/* handover.c */
+int fdbox_handover_init(void);
+void fdbox_handover_exit(void);
+
+#endif /* _FDBOX_H */

@@ -1,0 +1,184 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Access control is the device node: every node is 0600 root, a non-root
+ * process cannot open the control device, and chowning one box node
+ * delegates exactly that box.
+ */
+#include <grp.h>
+#include <sys/wait.h>
+
+#include "kselftest_harness.h"
+#include "fdbox_test.h"
+
+#define NOBODY	65534
+
+FIXTURE(perms) {
+	int ctl;
+	char mine[128];
+	char other[128];
+};
+
+FIXTURE_SETUP(perms)
+{
+	self->ctl = fdbox_ctl_open();
+	if (self->ctl == -ENOENT)
+		SKIP(return, "no " FDBOX_CTL " (fdbox.ko not loaded)");
+	ASSERT_LE(0, self->ctl);
+	snprintf(self->mine, sizeof(self->mine), "perm-%s-mine", _metadata->name);
+	snprintf(self->other, sizeof(self->other), "perm-%s-other", _metadata->name);
+	fdbox_destroy(self->ctl, self->mine);
+	fdbox_destroy(self->ctl, self->other);
+	ASSERT_EQ(0, fdbox_create(self->ctl, self->mine));
+	ASSERT_EQ(0, fdbox_create(self->ctl, self->other));
+}
+
+FIXTURE_TEARDOWN(perms)
+{
+	if (self->ctl >= 0) {
+		fdbox_destroy(self->ctl, self->mine);
+		fdbox_destroy(self->ctl, self->other);
+		close(self->ctl);
+	}
+}
+
+static int drop_to_nobody(void)
+{
+	if (setgroups(0, NULL) || setresgid(NOBODY, NOBODY, NOBODY) ||
+	    setresuid(NOBODY, NOBODY, NOBODY))
+		return -1;
+	return 0;
+}
+
+/* Run @fn as nobody in a child; return its exit status (0 = all good). */
+static int as_nobody(int (*fn)(void *), void *arg)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		if (drop_to_nobody())
+			_exit(100);
+		_exit(fn(arg));
+	}
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
+}
+
+static void node_path(char *buf, size_t len, const char *name)
+{
+	snprintf(buf, len, FDBOX_DEV_DIR "/%s", name);
+}
+
+TEST_F(perms, all_nodes_are_root_0600)
+{
+	char path[256];
+	struct stat st;
+
+	ASSERT_EQ(0, stat(FDBOX_CTL, &st));
+	EXPECT_TRUE(S_ISCHR(st.st_mode));
+	EXPECT_EQ(0600U, st.st_mode & 07777);
+	EXPECT_EQ(0U, st.st_uid);
+	EXPECT_EQ(0U, st.st_gid);
+
+	node_path(path, sizeof(path), self->mine);
+	ASSERT_EQ(0, stat(path, &st));
+	EXPECT_TRUE(S_ISCHR(st.st_mode));
+	EXPECT_EQ(0600U, st.st_mode & 07777);
+	EXPECT_EQ(0U, st.st_uid);
+	EXPECT_EQ(0U, st.st_gid);
+}
+
+static int open_control(void *arg)
+{
+	(void)arg;
+	if (open(FDBOX_CTL, O_RDWR) >= 0)
+		return 1;
+	if (errno != EACCES)
+		return 2;
+	if (open(FDBOX_CTL, O_RDONLY) >= 0 || errno != EACCES)
+		return 3;
+	return 0;
+}
+
+TEST_F(perms, nonroot_cannot_open_control_device)
+{
+	ASSERT_EQ(0, as_nobody(open_control, NULL));
+}
+
+static int open_box(void *arg)
+{
+	return fdbox_box_open(arg) == -EACCES ? 0 : 1;
+}
+
+TEST_F(perms, nonroot_cannot_open_a_box_it_was_not_given)
+{
+	ASSERT_EQ(0, as_nobody(open_box, self->mine));
+}
+
+struct delegated {
+	const char *mine;
+	const char *other;
+};
+
+static int use_delegated_box(void *arg)
+{
+	struct delegated *d = arg;
+	struct fdbox_box_info info;
+	struct fdbox_list l;
+	int box, fd, got;
+
+	box = fdbox_box_open(d->mine);
+	if (box < 0)
+		return 10;
+	fd = memfd_with("perm", 4096, 0x77, 0);
+	if (fd < 0)
+		return 11;
+	if (fdbox_put(box, fd, "delegated"))
+		return 12;
+	if (fdbox_list(box, &l, &info, 1, NULL, 0) || l.nr_boxes != 1 ||
+	    strcmp((char *)info.name, d->mine) || info.nr_fds != 1)
+		return 13;
+	if (fdbox_seal(box) || fdbox_unseal(box))
+		return 14;
+	got = fdbox_get(box, "delegated");
+	if (got < 0 || memfd_check(got, 4096, 0x77) != 1)
+		return 15;
+	/* Leave it in the box for the parent to see. */
+	if (fdbox_put(box, got, "delegated"))
+		return 16;
+	/* Not the other box, not the control device. */
+	if (fdbox_box_open(d->other) != -EACCES)
+		return 17;
+	if (open(FDBOX_CTL, O_RDWR) >= 0 || errno != EACCES)
+		return 18;
+	return 0;
+}
+
+TEST_F(perms, chowned_box_is_usable_by_its_owner_and_no_other_box)
+{
+	struct delegated d = { self->mine, self->other };
+	char path[256], attr[32];
+	int box, got;
+
+	node_path(path, sizeof(path), self->mine);
+	ASSERT_EQ(0, chown(path, NOBODY, NOBODY));
+	ASSERT_EQ(0, as_nobody(use_delegated_box, &d));
+
+	ASSERT_EQ(0, fdbox_sysfs(self->mine, "nr_fds", attr, sizeof(attr)));
+	EXPECT_STREQ("1", attr);
+	ASSERT_EQ(0, fdbox_sysfs(self->other, "nr_fds", attr, sizeof(attr)));
+	EXPECT_STREQ("0", attr);
+	/* Root still can. */
+	box = fdbox_box_open(self->mine);
+	ASSERT_LE(0, box);
+	got = fdbox_get(box, "delegated");
+	ASSERT_LE(0, got);
+	EXPECT_EQ(1, memfd_check(got, 4096, 0x77));
+	close(got);
+	close(box);
+}
+
+TEST_HARNESS_MAIN
