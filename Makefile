@@ -4,6 +4,7 @@
 #   make check     build kernel (cached), module, tools and tests; run all
 #                  test suites in QEMU; last line "N passed, N failed"
 #   make demo      show a memfd surviving a kexec, with timings
+#   make bench     FDBox vs LUO vs s6-fdholder benchmarks in one VM run
 #   make lint      checkpatch --strict and W=1 build of the module
 #   make kernel    only fetch and build the test kernel (cached)
 # Variables: VARIANT=normal|debug (test kernel), SUITES="core luo" (subset),
@@ -15,7 +16,7 @@ BUILD := build
 KDIR_FILE := $(BUILD)/kdir-$(VARIANT)
 CC ?= gcc
 
-.PHONY: all check demo lint kernel deps clean prepare module userspace FORCE
+.PHONY: all check demo bench lint kernel deps clean prepare module userspace FORCE
 
 all: prepare
 	@$(MAKE) --no-print-directory KDIR="$$(cat $(KDIR_FILE))" module userspace
@@ -27,6 +28,10 @@ check: prepare
 demo: prepare
 	@$(MAKE) --no-print-directory KDIR="$$(cat $(KDIR_FILE))" module userspace
 	@tests/vm/demo.sh "$$(cat $(KDIR_FILE))"
+
+bench: prepare
+	@$(MAKE) --no-print-directory KDIR="$$(cat $(KDIR_FILE))" module userspace bench-build
+	@bench/run.sh "$$(cat $(KDIR_FILE))"
 
 lint: prepare
 	@$(MAKE) --no-print-directory KDIR="$$(cat $(KDIR_FILE))" do-lint
@@ -48,7 +53,7 @@ prepare: deps
 # $(BUILD)/host-tests/, each prints TAP; check.sh runs them on the host).
 GUEST_TOOLS :=
 HOST_TESTS :=
--include lib/lib.mk tools/tools.mk
+-include lib/lib.mk tools/tools.mk bench/bench.mk
 
 # ---- below here KDIR is set -------------------------------------------
 ifneq ($(KDIR),)
