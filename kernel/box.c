@@ -614,17 +614,30 @@ err_unseal:
 	return err;
 }
 
+/* Undo every seal hook, last fd first. */
+static void fdbox_box_unseal_fds(struct fdbox_box *box)
+{
+	struct fdbox_fd *fd;
+
+	lockdep_assert_held(&box->lock);
+	list_for_each_entry_reverse(fd, &box->fds, list)
+		fd->handler->unseal(fd);
+}
+
 /**
  * fdbox_box_seal() - seal a box: serialize every fd for handover
  * @box: the box
  *
- * All or nothing: if one handler fails, every fd sealed before it is
- * unsealed again and the box stays open.
+ * All or nothing: if one handler fails, or the box cannot join the
+ * handover, every fd sealed before is unsealed again and the box stays open.
  *
  * Context: Process context. Takes the box lock.
  * Return: 0 on success, or
  * * %-ENOENT - the box was deleted
  * * %-EINVAL - the box is sealed or restored already
+ * * %-EOPNOTSUPP - KHO is disabled, nothing can be handed over
+ * * %-ENOSPC - too many boxes are sealed for handover
+ * * %-ENOMEM - out of memory
  * * the error of the first seal hook that failed
  */
 int fdbox_box_seal(struct fdbox_box *box)
@@ -636,13 +649,19 @@ int fdbox_box_seal(struct fdbox_box *box)
 		return -ENOENT;
 	if (box->state != FDBOX_STATE_OPEN)
 		return -EINVAL;
+	if (!fdbox_handover_available())
+		return -EOPNOTSUPP;
 	err = fdbox_box_seal_fds(box);
 	if (err)
 		return err;
-	/*
-	 * handover.c: this is where the sealed box joins the handover (its
-	 * fds' serialized state is complete); fdbox_box_unseal() leaves it.
-	 */
+	/* Every fd is serialized: the box joins the handover. */
+	err = fdbox_handover_publish(box);
+	if (err) {
+		pr_warn("box '%s': cannot join the handover: %pe\n",
+			box->name, ERR_PTR(err));
+		fdbox_box_unseal_fds(box);
+		return err;
+	}
 	box->state = FDBOX_STATE_SEALED;
 	return 0;
 }
@@ -685,7 +704,6 @@ static int fdbox_box_restore_fds(struct fdbox_box *box)
  */
 int fdbox_box_unseal(struct fdbox_box *box)
 {
-	struct fdbox_fd *fd;
 	int err;
 
 	guard(mutex)(&box->lock);
@@ -693,8 +711,8 @@ int fdbox_box_unseal(struct fdbox_box *box)
 		return -ENOENT;
 	switch (box->state) {
 	case FDBOX_STATE_SEALED:
-		list_for_each_entry_reverse(fd, &box->fds, list)
-			fd->handler->unseal(fd);
+		fdbox_handover_withdraw(box);
+		fdbox_box_unseal_fds(box);
 		break;
 	case FDBOX_STATE_RESTORED:
 		err = fdbox_box_restore_fds(box);
@@ -825,6 +843,7 @@ struct fdbox_list_ctx {
 	u32 fd_room;
 	u32 nr_boxes;
 	u32 nr_fds;
+	u64 unclaimed;
 };
 
 static void fdbox_list_box(struct fdbox_list_ctx *ctx, struct fdbox_box *box)
@@ -853,6 +872,8 @@ static void fdbox_list_box(struct fdbox_list_ctx *ctx, struct fdbox_box *box)
 			fi->size = fd->size;
 		}
 		ctx->nr_fds++;
+		if (!fd->file)
+			ctx->unclaimed += fd->size;
 	}
 }
 
@@ -955,8 +976,13 @@ int fdbox_list(struct fdbox_box *box, struct fdbox_list *args)
 		goto out;
 	args->nr_boxes = ctx.nr_boxes;
 	args->nr_fds = ctx.nr_fds;
-	/* Nothing is handed over yet: handover.c will account for it. */
-	args->unclaimed_bytes = 0;
+	/*
+	 * Handed over and not restored yet: the fds of restored boxes that
+	 * were never unsealed, and for all boxes also what was refused.
+	 */
+	args->unclaimed_bytes = ctx.unclaimed;
+	if (!box)
+		args->unclaimed_bytes += fdbox_handover_refused_bytes();
 	err = 0;
 out:
 	kvfree(ctx.boxes);

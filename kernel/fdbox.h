@@ -15,6 +15,8 @@
 #include <linux/fdbox.h>
 
 struct fdbox_fd;
+struct fdbox_kho_fd;
+struct fdbox_handover_box;
 
 /**
  * struct fdbox_handler - how FDBox holds one type of file
@@ -39,6 +41,15 @@ struct fdbox_fd;
  *           of a fd never restored). The file reference itself belongs to
  *           box.c. Called with or without the box lock.
  * @size: bytes @fd->file holds, charged against the max_bytes limit.
+ * @emit: write the type-specific part of the handover record @rec of a
+ *        sealed @fd from @fd->seal_data. Called with the box lock held.
+ * @load: in the new kernel, check the handover record @rec (untrusted) and
+ *        copy what restore needs into *@data, without touching preserved
+ *        file data; *@size gets the bytes the fd holds. Return 0 or a
+ *        negative errno, with a message saying what is wrong.
+ * @unload: free *@data of @load for a fd that never entered a box.
+ * @record_bytes: bytes of file data a handover record describes, for
+ *                reporting records that were refused (0 if unknown).
  *
  * A handler sees a &struct fdbox_fd through its whole life: put, then any
  * number of seal/unseal pairs, then release. A fd handed over by the previous
@@ -54,6 +65,10 @@ struct fdbox_handler {
 	int (*restore)(struct fdbox_fd *fd);
 	void (*release)(struct fdbox_fd *fd);
 	u64 (*size)(struct fdbox_fd *fd);
+	void (*emit)(struct fdbox_fd *fd, struct fdbox_kho_fd *rec);
+	int (*load)(const struct fdbox_kho_fd *rec, void **data, u64 *size);
+	void (*unload)(void *data);
+	u64 (*record_bytes)(const struct fdbox_kho_fd *rec);
 };
 
 /**
@@ -98,6 +113,7 @@ struct fdbox_fd {
  * @fds: list of &struct fdbox_fd
  * @nr_fds: number of entries in @fds
  * @bytes: sum of &fdbox_fd.size over @fds
+ * @handover: the box's place in the handover while it is sealed (handover.c)
  */
 struct fdbox_box {
 	struct device dev;
@@ -111,6 +127,7 @@ struct fdbox_box {
 	struct list_head fds;
 	unsigned int nr_fds;
 	u64 bytes;
+	struct fdbox_handover_box *handover;
 };
 
 /* main.c: devices */
@@ -143,5 +160,9 @@ extern const struct fdbox_handler fdbox_memfd_handler;
 /* handover.c */
 int fdbox_handover_init(void);
 void fdbox_handover_exit(void);
+bool fdbox_handover_available(void);
+int fdbox_handover_publish(struct fdbox_box *box);
+void fdbox_handover_withdraw(struct fdbox_box *box);
+u64 fdbox_handover_refused_bytes(void);
 
 #endif /* _FDBOX_H */

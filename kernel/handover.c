@@ -1,28 +1,490 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * FDBox handover of sealed boxes through Kexec HandOver (KHO).
- *
- * Not implemented yet: no box is handed over or found.
  */
 
+/**
+ * DOC: Handover
+ *
+ * Outgoing (this kernel hands boxes to the next one): at module load FDBox
+ * registers one KHO subtree, %FDBOX_KHO_SUBTREE, whose blob is the root
+ * directory (&struct fdbox_kho_root, preserved memory of its own). SEAL of a
+ * box, once every handler has pinned and recorded its fd, writes a box blob
+ * (&struct fdbox_kho_box and one &struct fdbox_kho_fd per fd) into vmalloc
+ * memory, preserves it with kho_preserve_vmalloc() and publishes it in a free
+ * slot of the root. UNSEAL in the same kernel clears the slot and
+ * unpreserves the blob before the handlers unpin their fds. KHO in Linux 7.3
+ * hands over memory as it is at reboot(), so nothing needs to happen at
+ * kexec time and kexec cannot fail because of FDBox.
+ *
+ * Incoming (module load after a kexec): the root handed over by the previous
+ * kernel is found with kho_retrieve_subtree() and checked (magic, version,
+ * sizes) before anything else is read; a root FDBox cannot read is left
+ * untouched with one message. Each used slot is consumed: the slot is marked
+ * free in the incoming root first, then its box blob is claimed with
+ * kho_restore_vmalloc(), validated completely and turned into a box in state
+ * FDBOX_STATE_RESTORED whose fds hold the validated records (the handler's
+ * load hook copies what it needs; nothing of the preserved file data is
+ * touched before UNSEAL). A box that does not check out is not created; its
+ * file data stays reserved, is counted as unclaimed and reported. Because
+ * slots are consumed before they are used, loading the module again in the
+ * same kernel cannot restore anything twice.
+ *
+ * The incoming root itself is read in place and never claimed: it stays
+ * reserved for the life of this kernel, so that a later load of the module
+ * still sees which slots were consumed.
+ *
+ * Locking: fdbox_handover_lock protects the outgoing root and the unclaimed
+ * byte count. It nests inside the box lock (SEAL and UNSEAL hold the box
+ * lock when they publish or withdraw a box).
+ */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/cleanup.h>
+#include <linux/err.h>
+#include <linux/io.h>
+#include <linux/kexec_handover.h>
+#include <linux/mm.h>
+#include <linux/mutex.h>
+#include <linux/overflow.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/vmalloc.h>
 #include "fdbox.h"
+#include "handover_abi.h"
+
+/* The outgoing root: 16 KiB, header and 511 slots. */
+#define FDBOX_KHO_ROOT_ORDER	2
+#define FDBOX_KHO_ROOT_SIZE	(PAGE_SIZE << FDBOX_KHO_ROOT_ORDER)
+#define FDBOX_KHO_ROOT_SLOTS	((FDBOX_KHO_ROOT_SIZE - \
+				  sizeof(struct fdbox_kho_root)) / \
+				 sizeof(struct fdbox_kho_box_ref))
+
+static DEFINE_MUTEX(fdbox_handover_lock);
+static struct fdbox_kho_root *fdbox_out_root;
+static u64 fdbox_refused_bytes;
 
 /**
- * fdbox_handover_init() - find the boxes the previous kernel handed over
+ * struct fdbox_handover_box - a sealed box published for the next kernel
+ * @blob: the box blob (vmalloc memory, preserved)
+ * @slot: index of its slot in the outgoing root
+ */
+struct fdbox_handover_box {
+	struct fdbox_kho_box *blob;
+	unsigned int slot;
+};
+
+/**
+ * fdbox_handover_available() - can sealed boxes be handed over?
  *
- * Context: Module init.
- * Return: 0.
+ * Context: Any.
+ * Return: true when KHO is enabled and FDBox's subtree is registered.
+ */
+bool fdbox_handover_available(void)
+{
+	return READ_ONCE(fdbox_out_root);
+}
+
+static struct fdbox_kho_box *fdbox_handover_build(struct fdbox_box *box,
+						  size_t *sizep)
+{
+	struct fdbox_kho_box *blob;
+	struct fdbox_fd *fd;
+	unsigned int i = 0;
+	size_t size;
+
+	lockdep_assert_held(&box->lock);
+	size = struct_size(blob, fds, box->nr_fds);
+	blob = vzalloc(size);
+	if (!blob)
+		return NULL;
+	blob->magic = FDBOX_KHO_BOX_MAGIC;
+	blob->version = FDBOX_KHO_VERSION;
+	blob->header_size = sizeof(*blob);
+	blob->fd_size = sizeof(blob->fds[0]);
+	blob->nr_fds = box->nr_fds;
+	blob->bytes = box->bytes;
+	strscpy_pad(blob->name, box->name);
+	list_for_each_entry(fd, &box->fds, list) {
+		struct fdbox_kho_fd *rec = &blob->fds[i++];
+
+		strscpy_pad(rec->name, fd->name);
+		rec->type = fd->handler->type;
+		fd->handler->emit(fd, rec);
+	}
+	*sizep = size;
+	return blob;
+}
+
+/**
+ * fdbox_handover_publish() - hand a box that was just sealed to the next kernel
+ * @box: the box; every fd of it is sealed
+ *
+ * Context: Process context. Called with the box lock held; takes
+ * fdbox_handover_lock.
+ * Return: 0 on success, or
+ * * %-EOPNOTSUPP - KHO is not enabled
+ * * %-ENOSPC - every slot of the root is in use
+ * * %-ENOMEM - out of memory
+ * * an error of kho_preserve_vmalloc()
+ */
+int fdbox_handover_publish(struct fdbox_box *box)
+{
+	struct fdbox_kho_box_ref *ref;
+	struct fdbox_handover_box *hb;
+	unsigned int slot;
+	size_t size;
+	int err;
+
+	lockdep_assert_held(&box->lock);
+	if (WARN_ON_ONCE(box->handover))
+		return -EINVAL;
+	hb = kzalloc_obj(*hb);
+	if (!hb)
+		return -ENOMEM;
+	hb->blob = fdbox_handover_build(box, &size);
+	if (!hb->blob) {
+		err = -ENOMEM;
+		goto err_free;
+	}
+
+	guard(mutex)(&fdbox_handover_lock);
+	if (!fdbox_out_root) {
+		err = -EOPNOTSUPP;
+		goto err_blob;
+	}
+	for (slot = 0; slot < fdbox_out_root->nr_slots; slot++)
+		if (!fdbox_out_root->boxes[slot].flags)
+			break;
+	if (slot == fdbox_out_root->nr_slots) {
+		err = -ENOSPC;
+		goto err_blob;
+	}
+	ref = &fdbox_out_root->boxes[slot];
+	err = kho_preserve_vmalloc(hb->blob, &ref->blob);
+	if (err)
+		goto err_blob;
+	ref->size = size;
+	/* The slot is complete before it is marked used. */
+	smp_wmb();
+	WRITE_ONCE(ref->flags, FDBOX_KHO_SLOT_USED);
+	hb->slot = slot;
+	box->handover = hb;
+	pr_info("box '%s' sealed for handover: %u fds, %llu bytes\n",
+		box->name, box->nr_fds, box->bytes);
+	return 0;
+
+err_blob:
+	vfree(hb->blob);
+err_free:
+	kfree(hb);
+	return err;
+}
+
+/**
+ * fdbox_handover_withdraw() - take a box out of the handover again
+ * @box: a box published with fdbox_handover_publish()
+ *
+ * Context: Process context. Called with the box lock held; takes
+ * fdbox_handover_lock.
+ */
+void fdbox_handover_withdraw(struct fdbox_box *box)
+{
+	struct fdbox_handover_box *hb = box->handover;
+	struct fdbox_kho_box_ref *ref;
+
+	lockdep_assert_held(&box->lock);
+	if (WARN_ON_ONCE(!hb))
+		return;
+	scoped_guard(mutex, &fdbox_handover_lock) {
+		ref = &fdbox_out_root->boxes[hb->slot];
+		WRITE_ONCE(ref->flags, 0);
+		kho_unpreserve_vmalloc(&ref->blob);
+		memset(ref, 0, sizeof(*ref));
+	}
+	vfree(hb->blob);
+	kfree(hb);
+	box->handover = NULL;
+}
+
+/**
+ * fdbox_handover_refused_bytes() - handed-over bytes no box can claim
+ *
+ * Context: Process context.
+ * Return: bytes of file data in boxes the previous kernel handed over that
+ * were refused at load; they stay reserved until the next reboot.
+ */
+u64 fdbox_handover_refused_bytes(void)
+{
+	guard(mutex)(&fdbox_handover_lock);
+	return fdbox_refused_bytes;
+}
+
+/* Check a box blob handed over by the previous kernel, header and records. */
+static int fdbox_handover_check_box(const struct fdbox_kho_box *blob,
+				    size_t size, unsigned int slot)
+{
+	size_t want;
+
+	if (size < sizeof(*blob) || blob->magic != FDBOX_KHO_BOX_MAGIC ||
+	    blob->version != FDBOX_KHO_VERSION ||
+	    blob->header_size != sizeof(*blob) ||
+	    blob->fd_size != sizeof(blob->fds[0]) || blob->flags) {
+		pr_err("handover slot %u: not an FDBox box blob of version %u; box refused\n",
+		       slot, FDBOX_KHO_VERSION);
+		return -EINVAL;
+	}
+	want = struct_size(blob, fds, blob->nr_fds);
+	if (want != size) {
+		pr_err("handover slot %u: %u fds need %zu bytes, blob has %zu; box refused\n",
+		       slot, blob->nr_fds, want, size);
+		return -EINVAL;
+	}
+	if (!memchr(blob->name, 0, sizeof(blob->name)) ||
+	    fdbox_check_box_name(blob->name)) {
+		pr_err("handover slot %u: bad box name; box refused\n", slot);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Bytes of file data the records of a refused box describe, as far as known. */
+static u64 fdbox_handover_box_bytes(const struct fdbox_kho_box *blob)
+{
+	const struct fdbox_handler *handler;
+	u64 bytes = 0;
+	unsigned int i;
+
+	for (i = 0; i < blob->nr_fds; i++) {
+		handler = fdbox_handler_by_type(blob->fds[i].type);
+		if (handler)
+			bytes += handler->record_bytes(&blob->fds[i]);
+	}
+	return bytes;
+}
+
+/* Turn a checked box blob into a restored box. */
+static int fdbox_handover_load_box(const struct fdbox_kho_box *blob)
+{
+	const char *bname = (const char *)blob->name;
+	const struct fdbox_handler *handler;
+	struct fdbox_box *box;
+	unsigned int i;
+	void *data;
+	u64 size;
+	int err;
+
+	box = fdbox_restored_box_alloc(bname);
+	if (IS_ERR(box))
+		return PTR_ERR(box);
+	for (i = 0; i < blob->nr_fds; i++) {
+		const struct fdbox_kho_fd *rec = &blob->fds[i];
+		const char *fname = (const char *)rec->name;
+
+		if (!memchr(rec->name, 0, sizeof(rec->name)) ||
+		    fdbox_check_name(rec->name) || rec->flags || rec->reserved) {
+			pr_err("box '%s': fd record %u: bad name or flags\n",
+			       bname, i);
+			err = -EINVAL;
+			goto err_discard;
+		}
+		handler = fdbox_handler_by_type(rec->type);
+		if (!handler) {
+			pr_err("box '%s': fd '%s': unknown file type %u\n",
+			       bname, fname, rec->type);
+			err = -EOPNOTSUPP;
+			goto err_discard;
+		}
+		err = handler->load(rec, &data, &size);
+		if (err)
+			goto err_discard;
+		err = fdbox_restored_box_add_fd(box, fname, rec->type, size,
+						data);
+		if (err) {
+			pr_err("box '%s': fd '%s': %pe\n", bname, fname,
+			       ERR_PTR(err));
+			handler->unload(data);
+			goto err_discard;
+		}
+	}
+	err = fdbox_restored_box_publish(box);
+	if (err) {
+		pr_err("box '%s': cannot recreate it: %pe\n", bname,
+		       ERR_PTR(err));
+		goto err_discard;
+	}
+	pr_info("box '%s' handed over by the previous kernel: %u fds, %llu bytes; UNSEAL restores them\n",
+		bname, blob->nr_fds, blob->bytes);
+	return 0;
+
+err_discard:
+	fdbox_restored_box_discard(box);
+	return err;
+}
+
+/* Consume slot @slot of the incoming root. */
+static void fdbox_handover_take_slot(struct fdbox_kho_box_ref *ref,
+				     unsigned int slot, unsigned int *nr_ok,
+				     unsigned int *nr_bad)
+{
+	struct kho_vmalloc desc = ref->blob;
+	u64 size = ref->size;
+	struct fdbox_kho_box *blob;
+	int err;
+
+	/* Consumed before use: a second module load must not see it again. */
+	WRITE_ONCE(ref->flags, 0);
+	memset(&ref->blob, 0, sizeof(ref->blob));
+
+	blob = kho_restore_vmalloc(&desc);
+	if (!blob) {
+		pr_err("handover slot %u: box blob cannot be claimed from KHO; box refused\n",
+		       slot);
+		(*nr_bad)++;
+		return;
+	}
+	err = fdbox_handover_check_box(blob, size, slot);
+	if (!err)
+		err = fdbox_handover_load_box(blob);
+	if (err) {
+		u64 bytes = err == -EINVAL && size >= sizeof(*blob) &&
+			    blob->magic == FDBOX_KHO_BOX_MAGIC ?
+			    fdbox_handover_box_bytes(blob) : 0;
+
+		scoped_guard(mutex, &fdbox_handover_lock)
+			fdbox_refused_bytes += bytes;
+		pr_err("handover slot %u: box refused (%pe); its %llu bytes of file data stay reserved until the next reboot\n",
+		       slot, ERR_PTR(err), bytes);
+		(*nr_bad)++;
+	} else {
+		(*nr_ok)++;
+	}
+	vfree(blob);
+}
+
+/* Find and recreate the boxes the previous kernel handed over. */
+static void fdbox_handover_restore(void)
+{
+	struct fdbox_kho_root *root;
+	unsigned int slot, nr_ok = 0, nr_bad = 0;
+	phys_addr_t phys;
+	size_t size;
+	unsigned long pfn;
+	int err;
+
+	err = kho_retrieve_subtree(FDBOX_KHO_SUBTREE, &phys, &size);
+	if (err) {
+		if (err != -ENOENT)
+			pr_err("cannot read the handover subtree: %pe\n",
+			       ERR_PTR(err));
+		return;
+	}
+	if (size < sizeof(*root) || size > FDBOX_KHO_ROOT_MAX ||
+	    !PAGE_ALIGNED(phys)) {
+		pr_err("handover root at %pa has %zu bytes: not FDBox's; left untouched\n",
+		       &phys, size);
+		return;
+	}
+	for (pfn = PHYS_PFN(phys); pfn <= PHYS_PFN(phys + size - 1); pfn++) {
+		if (!pfn_to_online_page(pfn)) {
+			pr_err("handover root at %pa is not in memory; left untouched\n",
+			       &phys);
+			return;
+		}
+	}
+	root = phys_to_virt(phys);
+	if (root->magic != FDBOX_KHO_ROOT_MAGIC) {
+		pr_err("handover root has a bad magic (%#x); left untouched\n",
+		       root->magic);
+		return;
+	}
+	if (root->version != FDBOX_KHO_VERSION) {
+		pr_err("handover format version %u is not supported (this module reads version %u); the previous kernel's boxes are left untouched\n",
+		       root->version, FDBOX_KHO_VERSION);
+		return;
+	}
+	if (root->header_size != sizeof(*root) ||
+	    root->slot_size != sizeof(root->boxes[0]) || root->flags ||
+	    struct_size(root, boxes, root->nr_slots) > size) {
+		pr_err("handover root of version %u is malformed; left untouched\n",
+		       root->version);
+		return;
+	}
+	for (slot = 0; slot < root->nr_slots; slot++) {
+		struct fdbox_kho_box_ref *ref = &root->boxes[slot];
+
+		if (!ref->flags)
+			continue;
+		if (ref->flags != FDBOX_KHO_SLOT_USED) {
+			pr_err("handover slot %u: unknown flags %#llx; skipped\n",
+			       slot, ref->flags);
+			nr_bad++;
+			continue;
+		}
+		fdbox_handover_take_slot(ref, slot, &nr_ok, &nr_bad);
+	}
+	if (nr_ok || nr_bad)
+		pr_info("previous kernel handed over %u boxes: %u recreated, %u refused\n",
+			nr_ok + nr_bad, nr_ok, nr_bad);
+}
+
+/**
+ * fdbox_handover_init() - recreate handed-over boxes, prepare the handover
+ *
+ * Recreates the boxes the previous kernel handed over (errors there are
+ * reported and never fail the module load), then registers FDBox's KHO
+ * subtree for the next kernel. Without KHO, boxes work in this kernel but
+ * SEAL fails with EOPNOTSUPP.
+ *
+ * Context: Module init, after the box devices can be created.
+ * Return: 0, or the error of allocating or registering the subtree.
  */
 int fdbox_handover_init(void)
 {
+	struct fdbox_kho_root *root;
+	int err;
+
+	if (!kho_is_enabled()) {
+		pr_info("KHO is disabled (boot with kho=on): boxes cannot be sealed for handover\n");
+		return 0;
+	}
+	fdbox_handover_restore();
+
+	root = kho_alloc_preserve(FDBOX_KHO_ROOT_SIZE);
+	if (IS_ERR(root))
+		return PTR_ERR(root);
+	root->magic = FDBOX_KHO_ROOT_MAGIC;
+	root->version = FDBOX_KHO_VERSION;
+	root->header_size = sizeof(*root);
+	root->slot_size = sizeof(root->boxes[0]);
+	root->nr_slots = FDBOX_KHO_ROOT_SLOTS;
+	err = kho_add_subtree(FDBOX_KHO_SUBTREE, root, FDBOX_KHO_ROOT_SIZE);
+	if (err) {
+		pr_err("cannot register the KHO subtree '%s': %pe\n",
+		       FDBOX_KHO_SUBTREE, ERR_PTR(err));
+		kho_unpreserve_free(root);
+		return err;
+	}
+	WRITE_ONCE(fdbox_out_root, root);
 	return 0;
 }
 
 /**
  * fdbox_handover_exit() - undo fdbox_handover_init()
  *
+ * No box exists any more (each one holds a module reference), so no slot is
+ * in use.
+ *
  * Context: Module exit.
  */
 void fdbox_handover_exit(void)
 {
+	struct fdbox_kho_root *root = fdbox_out_root;
+
+	if (!root)
+		return;
+	WRITE_ONCE(fdbox_out_root, NULL);
+	kho_remove_subtree(root);
+	kho_unpreserve_free(root);
 }

@@ -15,11 +15,11 @@
  * The size of a memfd is its i_size, charged against max_bytes when it is
  * put into a box.
  *
- * Sealing a box changes nothing of a memfd in this version: the file stays
- * live in the box. Handover (pinning and recording the folios at SEAL,
- * restoring them after kexec) belongs to the KHO layer and plugs into the
- * seal, unseal, restore and release hooks; until then restore fails with
- * EOPNOTSUPP.
+ * Sealing a box pins the memfd's folios and preserves them with KHO (see
+ * memfd_kho.c); the file itself stays in the box, and UNSEAL in the same
+ * kernel unpins it again. After a kexec, the handed-over record is loaded
+ * when the module loads and the file is recreated from the preserved folios
+ * on UNSEAL.
  */
 
 #include <linux/dcache.h>
@@ -28,6 +28,7 @@
 #include <linux/shmem_fs.h>
 #include <linux/string.h>
 #include "fdbox.h"
+#include "memfd_kho.h"
 
 #define FDBOX_MEMFD_PREFIX	"memfd:"
 
@@ -53,20 +54,75 @@ static int fdbox_memfd_put(struct fdbox_fd *fd)
 
 static int fdbox_memfd_seal(struct fdbox_fd *fd)
 {
+	struct fdbox_memfd_kho_out *out;
+	int err;
+
+	err = fdbox_memfd_kho_preserve(fd->file, &out);
+	if (err)
+		return err;
+	fd->seal_data = out;
 	return 0;
 }
 
 static void fdbox_memfd_unseal(struct fdbox_fd *fd)
 {
+	fdbox_memfd_kho_unpreserve(fd->seal_data);
+	fd->seal_data = NULL;
+}
+
+static void fdbox_memfd_emit(struct fdbox_fd *fd, struct fdbox_kho_fd *rec)
+{
+	fdbox_memfd_kho_emit(fd->seal_data, &rec->memfd);
+}
+
+static int fdbox_memfd_load(const struct fdbox_kho_fd *rec, void **data,
+			    u64 *size)
+{
+	struct fdbox_memfd_kho_in *in;
+	int err;
+
+	err = fdbox_memfd_kho_load(&rec->memfd, (const char *)rec->name, &in);
+	if (err)
+		return err;
+	*data = in;
+	*size = rec->memfd.size;
+	return 0;
+}
+
+static void fdbox_memfd_unload(void *data)
+{
+	fdbox_memfd_kho_in_free(data);
+}
+
+static u64 fdbox_memfd_record_bytes(const struct fdbox_kho_fd *rec)
+{
+	return fdbox_memfd_kho_record_bytes(&rec->memfd);
 }
 
 static int fdbox_memfd_restore(struct fdbox_fd *fd)
 {
-	return -EOPNOTSUPP;
+	struct file *file;
+	int err;
+
+	err = fdbox_memfd_kho_restore(fd->restore_data, &file);
+	if (err)
+		return err;
+	fdbox_memfd_kho_in_free(fd->restore_data);
+	fd->restore_data = NULL;
+	fd->file = file;
+	return 0;
 }
 
+/*
+ * A sealed fd is never released (a sealed box cannot be deleted); a
+ * handed-over fd that was never restored keeps its folios reserved.
+ */
 static void fdbox_memfd_release(struct fdbox_fd *fd)
 {
+	WARN_ON_ONCE(fd->seal_data);
+	if (fd->restore_data)
+		fdbox_memfd_kho_in_free(fd->restore_data);
+	fd->restore_data = NULL;
 }
 
 static u64 fdbox_memfd_size(struct fdbox_fd *fd)
@@ -84,4 +140,8 @@ const struct fdbox_handler fdbox_memfd_handler = {
 	.restore = fdbox_memfd_restore,
 	.release = fdbox_memfd_release,
 	.size = fdbox_memfd_size,
+	.emit = fdbox_memfd_emit,
+	.load = fdbox_memfd_load,
+	.unload = fdbox_memfd_unload,
+	.record_bytes = fdbox_memfd_record_bytes,
 };

@@ -1,0 +1,1216 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * FDBox memfd KHO layer: carry a memfd across kexec with Kexec HandOver.
+ */
+
+/**
+ * DOC: memfd handover
+ *
+ * Old kernel (SEAL, UNSEAL in the same kernel)
+ * ============================================
+ * fdbox_memfd_kho_preserve() takes a snapshot of a memfd: its size, seals,
+ * position, permission bits, access mode and name, and every folio that
+ * holds data. Holes stay holes: the data ranges are found with
+ * SEEK_DATA/SEEK_HOLE (so swapped-out pages count as data and fallocated but
+ * never written folios as holes), then each range is long-term pinned with
+ * memfd_pin_folios(), which swaps pages in and migrates them out of CMA and
+ * ZONE_MOVABLE, and therefore out of the KHO scratch areas the next kernel
+ * boots in. Each folio is then preserved with kho_preserve_folio() and
+ * entered in the folio table, itself preserved with kho_preserve_vmalloc().
+ * The file's inode lock is held while the folios are pinned, so the size
+ * and the table agree. Preservation is all or nothing: on any error every
+ * folio preserved or pinned so far is released again.
+ *
+ * The pins keep the folios after a later truncate or hole punch by another
+ * holder of the file: what is handed over is what the file held at SEAL,
+ * with later writes into those folios (through write() or a shared mapping)
+ * included, as they land in the very memory that is handed over. Data
+ * written after SEAL into what was then a hole lands in a new folio and is
+ * not handed over; neither is data beyond the size at SEAL.
+ *
+ * The same inode can be preserved only once at a time (-EBUSY): two records
+ * of the same folios would make the next kernel restore them twice.
+ * fdbox_memfd_kho_unpreserve() undoes everything exactly.
+ *
+ * New kernel (module load, UNSEAL)
+ * ================================
+ * fdbox_memfd_kho_validate() checks the fixed fields of a record without
+ * touching any handed-over memory. fdbox_memfd_kho_load() validates and
+ * copies a record into a &struct fdbox_memfd_kho_in, still without touching
+ * the preserved memory, so the box blob can be freed afterwards.
+ *
+ * fdbox_memfd_kho_restore() builds the file: a shmem file named like a memfd
+ * ("memfd:NAME"), with memfd's FMODE_LSEEK/PREAD/PWRITE and O_LARGEFILE. It
+ * claims the folio table (kho_restore_vmalloc()), checks every entry, then
+ * for each entry lets shmem allocate a folio at that index with all its own
+ * accounting (shmem_get_folio()), claims the preserved folio
+ * (kho_restore_folio()) and puts it in place of the new one
+ * (replace_page_cache_folio(), folio_add_lru()): no copy for order-0 folios.
+ * When the sizes differ (large folios), it copies instead. Seals are applied
+ * last, then the position and the access mode.
+ *
+ * Every preserved folio is claimed exactly once. A new folio is allocated
+ * before the preserved one is claimed, so when an allocation fails the
+ * restore stops with nothing lost and a later call resumes where it stopped.
+ * Damaged data (a table or folio KHO cannot give back, an entry that does
+ * not check out) makes the record fail for good with -EINVAL or -EIO; what
+ * was not claimed then stays reserved: this layer never frees handed-over
+ * memory it has not claimed, and fdbox_memfd_kho_in_bytes() tells how much
+ * that is. fdbox_memfd_kho_in_free() drops a record in any state.
+ *
+ * What is not handed over: the owner (the restored file belongs to whoever
+ * restores it), FD_CLOEXEC and other descriptor flags, O_APPEND and other
+ * status flags, file locks, the memfd SELinux label (the LSM hook that
+ * memfd_create() calls is not exported), and hugetlbfs memfds.
+ *
+ * Private state touched
+ * =====================
+ * Linux 7.3 exports neither memfd_get_seals() nor memfd_add_seals(). This
+ * layer therefore reads &shmem_inode_info.seals (include/linux/shmem_fs.h)
+ * when preserving, and sets it on the new, not yet installed file when
+ * restoring, together with mapping_deny_writable() for F_SEAL_WRITE, exactly
+ * as memfd_add_seals() does. That field is the one exception; no other
+ * shmem or LRU private state is read or written.
+ */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/cleanup.h>
+#include <linux/cred.h>
+#include <linux/err.h>
+#include <linux/fcntl.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/bitmap.h>
+#include <linux/hashtable.h>
+#include <linux/highmem.h>
+#include <linux/io.h>
+#include <linux/kexec_handover.h>
+#include <linux/mm.h>
+#include <linux/mmzone.h>
+#include <linux/mount.h>
+#include <linux/mutex.h>
+#include <linux/pagemap.h>
+#include <linux/sched.h>
+#include <linux/shmem_fs.h>
+#include <linux/slab.h>
+#include <linux/sort.h>
+#include <linux/string.h>
+#include <linux/vmalloc.h>
+#include "memfd_kho.h"
+
+#define FDBOX_MEMFD_PREFIX	"memfd:"
+#define FDBOX_MEMFD_PREFIX_LEN	(sizeof(FDBOX_MEMFD_PREFIX) - 1)
+
+/* Folios pinned per memfd_pin_folios() call. */
+#define FDBOX_PIN_BATCH		512
+
+/* Folio table entries allocated at first. */
+#define FDBOX_TABLE_MIN		256
+
+/**
+ * struct fdbox_memfd_kho_out - a memfd preserved for the next kernel
+ * @node: entry in fdbox_memfd_kho_held, keyed by inode
+ * @file: the memfd (one reference)
+ * @table: the folio table, preserved vmalloc memory (NULL when empty)
+ * @capacity: entries allocated in @table
+ * @rec: the record handed over; @rec.table describes the preserved @table
+ *
+ * Owned by the caller of fdbox_memfd_kho_preserve(), who serializes calls on
+ * one object. @node is protected by fdbox_memfd_kho_lock.
+ */
+struct fdbox_memfd_kho_out {
+	struct hlist_node node;
+	struct file *file;
+	struct fdbox_kho_folio *table;
+	u64 capacity;
+	struct fdbox_kho_memfd rec;
+};
+
+/**
+ * struct fdbox_memfd_kho_in - a memfd handed over by the previous kernel
+ * @rec: validated copy of the record
+ * @fdname: fd name, for messages
+ * @tpages: the pages of the handed-over folio table, read in place (not
+ *          claimed) once mapped; NULL before that or when the table is empty
+ * @nr_tpages: entries in @tpages
+ * @file: the file being built (one reference), NULL before the first restore
+ *        call and after success
+ * @next: first table entry not claimed yet
+ * @left_pages: pages of preserved folios not claimed yet
+ * @broken: 0, or the error that makes this record fail for good
+ * @table_checked: every entry of @table checked out
+ * @sealed: seals are applied to @file
+ * @done: the file was returned
+ *
+ * Owned by the caller of fdbox_memfd_kho_load(), who serializes calls on one
+ * object.
+ */
+struct fdbox_memfd_kho_in {
+	struct fdbox_kho_memfd rec;
+	char fdname[FDBOX_KHO_NAME_LEN];
+	struct fdbox_kho_folio **tpages;
+	u64 nr_tpages;
+	struct file *file;
+	u64 next;
+	u64 left_pages;
+	int broken;
+	bool table_checked;
+	bool sealed;
+	bool done;
+};
+
+/* Inodes preserved right now: one record per inode. */
+static DEFINE_MUTEX(fdbox_memfd_kho_lock);
+static DEFINE_HASHTABLE(fdbox_memfd_kho_held, 6);
+
+static inline unsigned int fdbox_folio_order(const struct fdbox_kho_folio *e)
+{
+	return e->phys & FDBOX_KHO_FOLIO_ORDER;
+}
+
+static inline phys_addr_t fdbox_folio_phys(const struct fdbox_kho_folio *e)
+{
+	return e->phys & FDBOX_KHO_FOLIO_PHYS;
+}
+
+/* Pages of a folio table of @n entries. */
+static inline u64 fdbox_table_pages(u64 n)
+{
+	return DIV_ROUND_UP(n * sizeof(struct fdbox_kho_folio), PAGE_SIZE);
+}
+
+/* Entries of the folio table per page. */
+#define FDBOX_FOLIOS_PER_PAGE	(PAGE_SIZE / sizeof(struct fdbox_kho_folio))
+
+/* ---------------------------------------------------------------------
+ * Old kernel: preserve
+ */
+
+static int fdbox_memfd_kho_check_file(struct file *file)
+{
+	const char *name = file->f_path.dentry->d_name.name;
+
+	if (file->f_mode & FMODE_PATH || !shmem_file(file) ||
+	    !(file->f_path.mnt->mnt_flags & MNT_INTERNAL) ||
+	    file_inode(file)->i_nlink ||
+	    strncmp(name, FDBOX_MEMFD_PREFIX, FDBOX_MEMFD_PREFIX_LEN))
+		return -EOPNOTSUPP;
+	/* Files on the internal mount are never renamed. */
+	if (strlen(name) >= FDBOX_KHO_NAME_LEN)
+		return -ENAMETOOLONG;
+	if (!(file->f_mode & (FMODE_READ | FMODE_WRITE)))
+		return -EOPNOTSUPP;
+	return 0;
+}
+
+/* Claim @inode in the registry of preserved inodes. */
+static int fdbox_memfd_kho_claim(struct fdbox_memfd_kho_out *out)
+{
+	struct inode *inode = file_inode(out->file);
+	struct fdbox_memfd_kho_out *o;
+
+	guard(mutex)(&fdbox_memfd_kho_lock);
+	hash_for_each_possible(fdbox_memfd_kho_held, o, node,
+			       (unsigned long)inode)
+		if (file_inode(o->file) == inode)
+			return -EBUSY;
+	hash_add(fdbox_memfd_kho_held, &out->node, (unsigned long)inode);
+	return 0;
+}
+
+static void fdbox_memfd_kho_unclaim(struct fdbox_memfd_kho_out *out)
+{
+	guard(mutex)(&fdbox_memfd_kho_lock);
+	hash_del(&out->node);
+}
+
+/* Unpreserve and unpin every folio of the table; the table itself stays. */
+static void fdbox_memfd_kho_release_folios(struct fdbox_memfd_kho_out *out)
+{
+	u64 i;
+
+	for (i = 0; i < out->rec.nr_folios; i++) {
+		struct folio *folio;
+
+		folio = pfn_folio(PHYS_PFN(fdbox_folio_phys(&out->table[i])));
+		kho_unpreserve_folio(folio);
+		unpin_folio(folio);
+	}
+	out->rec.nr_folios = 0;
+	out->rec.nr_pages = 0;
+}
+
+static int fdbox_memfd_kho_grow(struct fdbox_memfd_kho_out *out, u64 max)
+{
+	struct fdbox_kho_folio *table;
+	u64 capacity;
+
+	capacity = min(max(out->capacity * 2, (u64)FDBOX_TABLE_MIN), max);
+	if (capacity <= out->capacity)
+		return -EFBIG;
+	table = vcalloc(capacity, sizeof(*table));
+	if (!table)
+		return -ENOMEM;
+	if (out->table)
+		memcpy(table, out->table, out->rec.nr_folios * sizeof(*table));
+	vfree(out->table);
+	out->table = table;
+	out->capacity = capacity;
+	return 0;
+}
+
+/* Preserve one pinned folio and enter it in the table. */
+static int fdbox_memfd_kho_add(struct fdbox_memfd_kho_out *out,
+			       struct folio *folio, u64 max)
+{
+	struct fdbox_kho_folio *e;
+	int err;
+
+	if (out->rec.nr_folios == out->capacity) {
+		err = fdbox_memfd_kho_grow(out, max);
+		if (err)
+			return err;
+	}
+	err = kho_preserve_folio(folio);
+	if (err)
+		return err;
+	e = &out->table[out->rec.nr_folios++];
+	e->index = folio->index;
+	e->phys = PFN_PHYS(folio_pfn(folio)) | folio_order(folio);
+	out->rec.nr_pages += folio_nr_pages(folio);
+	return 0;
+}
+
+/*
+ * Pin and preserve the folios of pages [@first, @last] of @out->file.
+ * @next_index is the first index not covered by the table yet.
+ */
+static int fdbox_memfd_kho_pin_range(struct fdbox_memfd_kho_out *out,
+				     struct folio **batch, pgoff_t first,
+				     pgoff_t last, pgoff_t *next_index,
+				     u64 max)
+{
+	loff_t end = ((loff_t)last << PAGE_SHIFT) + PAGE_SIZE - 1;
+	pgoff_t index = first;
+	pgoff_t offset;
+	long i, n;
+	int err;
+
+	end = min(end, i_size_read(file_inode(out->file)) - 1);
+	while (index <= last) {
+		n = memfd_pin_folios(out->file, (loff_t)index << PAGE_SHIFT,
+				     end, batch, FDBOX_PIN_BATCH, &offset);
+		if (n < 0)
+			return n;
+		if (!n)
+			return -EIO;
+		/* Where the next call starts: past the last folio pinned. */
+		index = max(index + 1, folio_next_index(batch[n - 1]));
+		for (i = 0; i < n; i++) {
+			struct folio *folio = batch[i];
+
+			/*
+			 * Skip a large folio already entered (it spans two
+			 * calls), and a folio that is not uptodate: it was
+			 * fallocated but never written and holds no data (and
+			 * possibly stale memory), so it is a hole.
+			 */
+			if (folio->index < *next_index ||
+			    !folio_test_uptodate(folio)) {
+				unpin_folio(folio);
+				continue;
+			}
+			err = fdbox_memfd_kho_add(out, folio, max);
+			if (err) {
+				unpin_folios(batch + i, n - i);
+				return err;
+			}
+			*next_index = folio_next_index(folio);
+		}
+		cond_resched();
+	}
+	return 0;
+}
+
+struct fdbox_range {
+	pgoff_t first;
+	pgoff_t last;
+};
+
+/*
+ * Find the data ranges of @file with SEEK_DATA/SEEK_HOLE on a private open
+ * file (lseek moves the position, and takes the inode lock itself). Called
+ * without the inode lock; the ranges are a hint that the caller clamps to the
+ * size it sees under the lock.
+ */
+static int fdbox_memfd_kho_ranges(struct file *file, struct fdbox_range **rp,
+				  unsigned long *nrp)
+{
+	struct fdbox_range *ranges = NULL, *tmp;
+	unsigned long nr = 0, cap = 0;
+	struct file *priv;
+	loff_t data, hole = 0;
+	int err = 0;
+
+	priv = dentry_open(&file->f_path, O_RDONLY | O_LARGEFILE,
+			   current_cred());
+	if (IS_ERR(priv))
+		return PTR_ERR(priv);
+
+	for (;;) {
+		data = vfs_llseek(priv, hole, SEEK_DATA);
+		if (data == -ENXIO)
+			break;
+		if (data < 0) {
+			err = data;
+			break;
+		}
+		hole = vfs_llseek(priv, data, SEEK_HOLE);
+		if (hole < 0) {
+			err = hole;
+			break;
+		}
+		if (hole <= data)
+			break;
+		if (nr == cap) {
+			cap = max(cap * 2, 16UL);
+			tmp = kvmalloc_objs(*tmp, cap);
+			if (!tmp) {
+				err = -ENOMEM;
+				break;
+			}
+			if (ranges)
+				memcpy(tmp, ranges, nr * sizeof(*tmp));
+			kvfree(ranges);
+			ranges = tmp;
+		}
+		ranges[nr].first = data >> PAGE_SHIFT;
+		ranges[nr].last = (hole - 1) >> PAGE_SHIFT;
+		nr++;
+		cond_resched();
+		if (fatal_signal_pending(current)) {
+			err = -EINTR;
+			break;
+		}
+	}
+	fput(priv);
+	if (err) {
+		kvfree(ranges);
+		return err;
+	}
+	*rp = ranges;
+	*nrp = nr;
+	return 0;
+}
+
+/* Record the file's attributes and pin its data. Inode lock held. */
+static int fdbox_memfd_kho_pin(struct fdbox_memfd_kho_out *out,
+			       const struct fdbox_range *ranges,
+			       unsigned long nr_ranges)
+{
+	struct file *file = out->file;
+	struct inode *inode = file_inode(file);
+	struct fdbox_kho_memfd *rec = &out->rec;
+	pgoff_t npages, next_index = 0;
+	struct folio **batch;
+	unsigned long r;
+	unsigned int seals;
+	int err = 0;
+
+	/* The one private field read: see "Private state touched". */
+	seals = READ_ONCE(SHMEM_I(inode)->seals);
+	if (seals & ~FDBOX_KHO_MEMFD_SEALS) {
+		pr_err("memfd '%s' has seals %#x this version cannot hand over\n",
+		       rec->name, seals);
+		return -EOPNOTSUPP;
+	}
+	rec->seals = seals;
+	rec->size = i_size_read(inode);
+	rec->mode = inode->i_mode & S_IALLUGO;
+	npages = DIV_ROUND_UP(rec->size, PAGE_SIZE);
+	if (npages > UINT_MAX)
+		return -EFBIG;
+
+	batch = kmalloc_objs(*batch, FDBOX_PIN_BATCH);
+	if (!batch)
+		return -ENOMEM;
+	for (r = 0; r < nr_ranges && ranges[r].first < npages; r++) {
+		err = fdbox_memfd_kho_pin_range(out, batch, ranges[r].first,
+						min(ranges[r].last, npages - 1),
+						&next_index, npages);
+		if (err)
+			break;
+		if (fatal_signal_pending(current)) {
+			err = -EINTR;
+			break;
+		}
+	}
+	kfree(batch);
+
+	if (!err && rec->nr_folios)
+		err = kho_preserve_vmalloc(out->table, &rec->table);
+	if (err) {
+		fdbox_memfd_kho_release_folios(out);
+		return err;
+	}
+	if (!rec->nr_folios) {
+		vfree(out->table);
+		out->table = NULL;
+		out->capacity = 0;
+	}
+	return 0;
+}
+
+/**
+ * fdbox_memfd_kho_preserve() - pin a memfd and record it for handover
+ * @file: the memfd
+ * @outp: where to store the new preservation object
+ *
+ * Pins every folio holding data of @file, preserves it with KHO and records
+ * it in a preserved folio table together with the size, seals, position,
+ * permission bits, access mode and name of @file. Takes a reference on
+ * @file for the lifetime of the object. All or nothing: on error nothing
+ * stays pinned or preserved.
+ *
+ * Context: Process context, may sleep for long (pinning migrates folios).
+ * Takes the inode lock of @file.
+ * Return: 0 on success, or
+ * * -EOPNOTSUPP: @file is not a memfd (shmem, unlinked, on the internal
+ *   mount, named "memfd:..."), is an O_PATH file, has seals this version
+ *   does not know, or KHO is disabled
+ * * -EBUSY: the same memfd (inode) is preserved already
+ * * -EFBIG: the file is too large to describe
+ * * -ENOMEM: out of memory
+ * * -EINTR: a fatal signal arrived
+ * * other negative errnos from memfd_pin_folios() or KHO
+ */
+int fdbox_memfd_kho_preserve(struct file *file,
+			     struct fdbox_memfd_kho_out **outp)
+{
+	struct inode *inode = file_inode(file);
+	struct fdbox_range *ranges = NULL;
+	struct fdbox_memfd_kho_out *out;
+	unsigned long nr_ranges = 0;
+	int err;
+
+	if (!kho_is_enabled())
+		return -EOPNOTSUPP;
+	err = fdbox_memfd_kho_check_file(file);
+	if (err)
+		return err;
+
+	out = kzalloc_obj(*out);
+	if (!out)
+		return -ENOMEM;
+	out->file = get_file(file);
+	strscpy(out->rec.name, file->f_path.dentry->d_name.name);
+	if (file->f_mode & FMODE_READ)
+		out->rec.flags |= FDBOX_KHO_MEMFD_READ;
+	if (file->f_mode & FMODE_WRITE)
+		out->rec.flags |= FDBOX_KHO_MEMFD_WRITE;
+
+	err = fdbox_memfd_kho_claim(out);
+	if (err)
+		goto err_put;
+
+	err = fdbox_memfd_kho_ranges(file, &ranges, &nr_ranges);
+	if (err)
+		goto err_unclaim;
+
+	inode_lock(inode);
+	err = fdbox_memfd_kho_pin(out, ranges, nr_ranges);
+	inode_unlock(inode);
+	kvfree(ranges);
+	if (err)
+		goto err_unclaim;
+
+	out->rec.pos = READ_ONCE(file->f_pos);
+	*outp = out;
+	return 0;
+
+err_unclaim:
+	fdbox_memfd_kho_unclaim(out);
+err_put:
+	vfree(out->table);
+	fput(out->file);
+	kfree(out);
+	return err;
+}
+
+/**
+ * fdbox_memfd_kho_unpreserve() - undo fdbox_memfd_kho_preserve()
+ * @out: the preservation object, freed here
+ *
+ * Unpreserves and unpins every folio and the folio table, drops the file
+ * reference. Only valid in the kernel that preserved @out (before kexec).
+ *
+ * Context: Process context.
+ */
+void fdbox_memfd_kho_unpreserve(struct fdbox_memfd_kho_out *out)
+{
+	if (out->rec.nr_folios)
+		kho_unpreserve_vmalloc(&out->rec.table);
+	fdbox_memfd_kho_release_folios(out);
+	vfree(out->table);
+	fdbox_memfd_kho_unclaim(out);
+	fput(out->file);
+	kfree(out);
+}
+
+/**
+ * fdbox_memfd_kho_emit() - write the handover record of a preserved memfd
+ * @out: the preservation object
+ * @rec: where to write, typically &fdbox_kho_fd.memfd in a box blob
+ *
+ * The file position is read again here, so emit as late as possible.
+ *
+ * Context: Any.
+ */
+void fdbox_memfd_kho_emit(const struct fdbox_memfd_kho_out *out,
+			  struct fdbox_kho_memfd *rec)
+{
+	*rec = out->rec;
+	rec->pos = READ_ONCE(out->file->f_pos);
+}
+
+/**
+ * fdbox_memfd_kho_out_bytes() - bytes of memory a preservation holds
+ * @out: the preservation object
+ *
+ * Context: Any.
+ * Return: bytes of all pinned and preserved folios.
+ */
+u64 fdbox_memfd_kho_out_bytes(const struct fdbox_memfd_kho_out *out)
+{
+	return out->rec.nr_pages << PAGE_SHIFT;
+}
+
+/* ---------------------------------------------------------------------
+ * New kernel: validate and restore
+ */
+
+#define fdbox_bad(fdname, fmt, ...)					\
+	({								\
+		pr_err("handed-over memfd '%s' rejected: " fmt "\n",	\
+		       fdname, ##__VA_ARGS__);				\
+		-EINVAL;						\
+	})
+
+/**
+ * fdbox_memfd_kho_validate() - check a memfd record from the previous kernel
+ * @rec: the record, untrusted
+ * @fdname: fd name, for messages
+ *
+ * Checks every fixed field: the name, size and position limits, known seals,
+ * mode bits and flags, zero reserved fields, and that the counts and the
+ * folio table descriptor are consistent with the size. Reads nothing but
+ * @rec: no handed-over memory is touched or claimed.
+ *
+ * Context: Any.
+ * Return: 0, or -EINVAL after logging what is wrong.
+ */
+int fdbox_memfd_kho_validate(const struct fdbox_kho_memfd *rec,
+			     const char *fdname)
+{
+	u64 max_pages, table_pages;
+	size_t len;
+
+	len = strnlen(rec->name, sizeof(rec->name));
+	if (len == sizeof(rec->name))
+		return fdbox_bad(fdname, "name not terminated");
+	if (len <= FDBOX_MEMFD_PREFIX_LEN ||
+	    strncmp(rec->name, FDBOX_MEMFD_PREFIX, FDBOX_MEMFD_PREFIX_LEN))
+		return fdbox_bad(fdname, "name does not start with \"%s\"",
+				 FDBOX_MEMFD_PREFIX);
+	if (rec->size > MAX_LFS_FILESIZE || rec->pos > MAX_LFS_FILESIZE)
+		return fdbox_bad(fdname, "size %llu or position %llu too large",
+				 rec->size, rec->pos);
+	if (rec->seals & ~FDBOX_KHO_MEMFD_SEALS)
+		return fdbox_bad(fdname, "unknown seals %#x", rec->seals);
+	if (rec->mode & ~S_IALLUGO)
+		return fdbox_bad(fdname, "bad mode %#o", rec->mode);
+	if (rec->flags & ~FDBOX_KHO_MEMFD_FLAGS ||
+	    !(rec->flags & FDBOX_KHO_MEMFD_FLAGS))
+		return fdbox_bad(fdname, "bad flags %#x", rec->flags);
+	if (rec->reserved)
+		return fdbox_bad(fdname, "reserved field set");
+
+	max_pages = DIV_ROUND_UP(rec->size, PAGE_SIZE);
+	if (!rec->nr_folios) {
+		if (rec->nr_pages || memchr_inv(&rec->table, 0,
+						sizeof(rec->table)))
+			return fdbox_bad(fdname, "no folios but pages or a table");
+		return 0;
+	}
+	/* A large folio at EOF may extend past it by less than its size. */
+	if (rec->nr_folios > max_pages || rec->nr_pages < rec->nr_folios ||
+	    rec->nr_pages >= max_pages + MAX_ORDER_NR_PAGES)
+		return fdbox_bad(fdname,
+				 "%llu folios, %llu pages for a %llu-byte file",
+				 rec->nr_folios, rec->nr_pages, rec->size);
+	table_pages = fdbox_table_pages(rec->nr_folios);
+	if (!rec->table.first.phys ||
+	    !PAGE_ALIGNED(rec->table.first.phys) ||
+	    rec->table.total_pages < table_pages ||
+	    rec->table.total_pages > fdbox_table_pages(max_pages) ||
+	    rec->table.total_pages >
+	    fdbox_table_pages(max(2 * rec->nr_folios, (u64)FDBOX_TABLE_MIN)) ||
+	    rec->table.order)
+		return fdbox_bad(fdname, "bad folio table descriptor");
+	return 0;
+}
+
+/**
+ * fdbox_memfd_kho_record_bytes() - bytes of memory a record keeps reserved
+ * @rec: a validated record
+ *
+ * For reports: the memory the folios of @rec hold until they are restored
+ * (the folio table comes on top).
+ *
+ * Context: Any.
+ * Return: bytes.
+ */
+u64 fdbox_memfd_kho_record_bytes(const struct fdbox_kho_memfd *rec)
+{
+	return rec->nr_pages << PAGE_SHIFT;
+}
+
+/**
+ * fdbox_memfd_kho_load() - take a handed-over memfd record into custody
+ * @rec: the record in the incoming box blob, untrusted
+ * @fdname: fd name, for messages
+ * @inp: where to store the new object
+ *
+ * Validates @rec and copies it; the blob holding @rec may be freed after.
+ * Claims no handed-over memory: that happens in fdbox_memfd_kho_restore().
+ *
+ * Context: Process context.
+ * Return: 0, -EINVAL if @rec does not validate, -ENOMEM.
+ */
+int fdbox_memfd_kho_load(const struct fdbox_kho_memfd *rec, const char *fdname,
+			 struct fdbox_memfd_kho_in **inp)
+{
+	struct fdbox_memfd_kho_in *in;
+	int err;
+
+	err = fdbox_memfd_kho_validate(rec, fdname);
+	if (err)
+		return err;
+	in = kzalloc_obj(*in);
+	if (!in)
+		return -ENOMEM;
+	in->rec = *rec;
+	strscpy(in->fdname, fdname);
+	in->left_pages = rec->nr_pages;
+	*inp = in;
+	return 0;
+}
+
+static inline struct fdbox_kho_folio *
+fdbox_in_entry(const struct fdbox_memfd_kho_in *in, u64 i)
+{
+	return in->tpages[i / FDBOX_FOLIOS_PER_PAGE] + i % FDBOX_FOLIOS_PER_PAGE;
+}
+
+/* A page-aligned physical address of RAM handed over, or NULL. */
+static void *fdbox_in_page(u64 phys)
+{
+	if (!phys || !PAGE_ALIGNED(phys) || !pfn_valid(PHYS_PFN(phys)))
+		return NULL;
+	return phys_to_virt(phys);
+}
+
+/*
+ * Find the pages of the folio table by walking the chunk list of its KHO
+ * vmalloc preservation (include/linux/kho/abi/kexec_handover.h) in place.
+ * Nothing is claimed: the table stays reserved until it has been checked
+ * and every folio restored, so that damaged data stays untouched and an
+ * allocation failure here can simply be retried.
+ */
+static int fdbox_memfd_kho_map_table(struct fdbox_memfd_kho_in *in)
+{
+	const struct kho_vmalloc *desc = &in->rec.table;
+	u64 total = desc->total_pages, idx = 0, chunks = 0;
+	const struct kho_vmalloc_chunk *chunk;
+	struct fdbox_kho_folio **tpages;
+	u64 max_chunks;
+	unsigned int i;
+
+	if (total > totalram_pages())
+		return fdbox_bad(in->fdname, "folio table larger than memory");
+	/* kho_preserve_vmalloc() may leave one empty chunk at the end. */
+	max_chunks = total / KHO_VMALLOC_SIZE + 1;
+	tpages = kvmalloc_objs(*tpages, total);
+	if (!tpages)
+		return -ENOMEM;
+	chunk = fdbox_in_page(desc->first.phys);
+	while (chunk) {
+		if (++chunks > max_chunks)
+			goto bad;
+		for (i = 0; i < KHO_VMALLOC_SIZE && chunk->phys[i]; i++) {
+			if (idx == total)
+				goto bad;
+			tpages[idx] = fdbox_in_page(chunk->phys[i]);
+			if (!tpages[idx])
+				goto bad;
+			idx++;
+		}
+		if (!chunk->hdr.next.phys)
+			break;
+		chunk = fdbox_in_page(chunk->hdr.next.phys);
+		if (!chunk)
+			goto bad;
+	}
+	if (!chunks || idx != total)
+		goto bad;
+	in->tpages = tpages;
+	in->nr_tpages = total;
+	return 0;
+bad:
+	kvfree(tpages);
+	return fdbox_bad(in->fdname, "folio table chunk list damaged");
+}
+
+/* Claim and free the pages of the folio table once it is not needed. */
+static void fdbox_memfd_kho_free_table(struct fdbox_memfd_kho_in *in)
+{
+	struct kho_vmalloc_chunk *chunk;
+	struct page *page;
+	u64 next, i;
+
+	for (i = 0; i < in->nr_tpages; i++) {
+		page = kho_restore_pages(virt_to_phys(in->tpages[i]), 1);
+		if (page)
+			__free_page(page);
+	}
+	/* The chunk list was checked by fdbox_memfd_kho_map_table(). */
+	next = in->rec.table.first.phys;
+	while (next) {
+		chunk = phys_to_virt(next);
+		next = chunk->hdr.next.phys;
+		page = kho_restore_pages(virt_to_phys(chunk), 1);
+		if (page)
+			__free_page(page);
+	}
+	kvfree(in->tpages);
+	in->tpages = NULL;
+	in->nr_tpages = 0;
+}
+
+/*
+ * Keys of all handed-over memory of a record: each folio, each table page and
+ * each chunk page, as physical address OR'ed with order.
+ */
+static u64 *fdbox_memfd_kho_keys(struct fdbox_memfd_kho_in *in, u64 *nrp)
+{
+	u64 i, n = in->rec.nr_folios, nr = 0, next;
+	const struct kho_vmalloc_chunk *chunk;
+	u64 *keys;
+
+	keys = kvmalloc_objs(*keys, n + 2 * in->nr_tpages + 1);
+	if (!keys)
+		return NULL;
+	for (i = 0; i < n; i++)
+		keys[nr++] = fdbox_in_entry(in, i)->phys;
+	for (i = 0; i < in->nr_tpages; i++)
+		keys[nr++] = virt_to_phys(in->tpages[i]);
+	for (next = in->rec.table.first.phys; next; next = chunk->hdr.next.phys) {
+		chunk = phys_to_virt(next);
+		keys[nr++] = next;
+	}
+	*nrp = nr;
+	return keys;
+}
+
+static inline u64 fdbox_key_pfn(u64 key)
+{
+	return PHYS_PFN(key & FDBOX_KHO_FOLIO_PHYS);
+}
+
+static inline u64 fdbox_key_pages(u64 key)
+{
+	return 1ULL << (key & FDBOX_KHO_FOLIO_ORDER);
+}
+
+static int fdbox_cmp_u64(const void *a, const void *b)
+{
+	u64 x = *(const u64 *)a, y = *(const u64 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * No two pieces of handed-over memory may overlap: each is claimed once.
+ * Checked with a bitmap of the page frames they span when that is not much
+ * larger than the keys (linear), else by sorting them (n log n).
+ */
+static int fdbox_memfd_kho_check_overlap(struct fdbox_memfd_kho_in *in)
+{
+	u64 i, nr, lo = U64_MAX, hi = 0, span;
+	unsigned long *map = NULL;
+	int err = 0;
+	u64 *keys;
+
+	keys = fdbox_memfd_kho_keys(in, &nr);
+	if (!keys)
+		return -ENOMEM;
+	for (i = 0; i < nr; i++) {
+		lo = min(lo, fdbox_key_pfn(keys[i]));
+		hi = max(hi, fdbox_key_pfn(keys[i]) + fdbox_key_pages(keys[i]) - 1);
+	}
+	span = hi - lo + 1;
+	if (span / BITS_PER_BYTE <= nr * 64)
+		map = vzalloc(BITS_TO_LONGS(span) * sizeof(long));
+	if (map) {
+		for (i = 0; i < nr && !err; i++) {
+			unsigned long pfn = fdbox_key_pfn(keys[i]) - lo;
+			unsigned long pages = fdbox_key_pages(keys[i]);
+
+			if (find_next_bit(map, pfn + pages, pfn) < pfn + pages)
+				err = -EINVAL;
+			bitmap_set(map, pfn, pages);
+		}
+		vfree(map);
+	} else {
+		sort(keys, nr, sizeof(*keys), fdbox_cmp_u64, NULL);
+		for (i = 1; i < nr && !err; i++)
+			if (fdbox_key_pfn(keys[i]) < fdbox_key_pfn(keys[i - 1]) +
+			    fdbox_key_pages(keys[i - 1]))
+				err = -EINVAL;
+	}
+	kvfree(keys);
+	if (err)
+		return fdbox_bad(in->fdname, "handed-over memory overlaps");
+	return 0;
+}
+
+/* Check every entry of the claimed folio table. */
+static int fdbox_memfd_kho_check_table(struct fdbox_memfd_kho_in *in)
+{
+	const struct fdbox_kho_memfd *rec = &in->rec;
+	u64 max_pages = DIV_ROUND_UP(rec->size, PAGE_SIZE);
+	u64 i, pages = 0, end = 0;
+
+	for (i = 0; i < rec->nr_folios; i++) {
+		const struct fdbox_kho_folio *e = fdbox_in_entry(in, i);
+		unsigned int order = fdbox_folio_order(e);
+		unsigned long pfn = PHYS_PFN(fdbox_folio_phys(e));
+		u64 nr = 1ULL << order;
+
+		if (e->phys & FDBOX_KHO_FOLIO_RESERVED || order > MAX_PAGE_ORDER)
+			return fdbox_bad(in->fdname, "folio %llu: bad order", i);
+		if (!pfn || !IS_ALIGNED(pfn, nr) || !pfn_valid(pfn) ||
+		    !pfn_valid(pfn + nr - 1))
+			return fdbox_bad(in->fdname, "folio %llu: bad address", i);
+		if (!IS_ALIGNED(e->index, nr) || e->index >= max_pages ||
+		    e->index < end)
+			return fdbox_bad(in->fdname,
+					 "folio %llu: index %llu unsorted, overlapping or past EOF",
+					 i, e->index);
+		end = e->index + nr;
+		pages += nr;
+	}
+	if (pages != rec->nr_pages)
+		return fdbox_bad(in->fdname, "table has %llu pages, record %llu",
+				 pages, rec->nr_pages);
+	return fdbox_memfd_kho_check_overlap(in);
+}
+
+/* Create the empty file: a shmem file that looks like a memfd. */
+static int fdbox_memfd_kho_new_file(struct fdbox_memfd_kho_in *in)
+{
+	struct file *file;
+	struct inode *inode;
+
+	file = shmem_file_setup(in->rec.name, in->rec.size,
+				mk_vma_flags(VMA_NORESERVE_BIT));
+	if (IS_ERR(file))
+		return PTR_ERR(file);
+	/* What memfd_alloc_file() adds to a shmem file. */
+	file->f_mode |= FMODE_LSEEK | FMODE_PREAD | FMODE_PWRITE;
+	file->f_flags |= O_LARGEFILE;
+	inode = file_inode(file);
+	inode_lock(inode);
+	inode->i_mode = (inode->i_mode & ~S_IALLUGO) | in->rec.mode;
+	inode_unlock(inode);
+	in->file = file;
+	return 0;
+}
+
+/* Claim a preserved folio and check it is what the table says. */
+static struct folio *fdbox_memfd_kho_claim_folio(struct fdbox_memfd_kho_in *in,
+						 const struct fdbox_kho_folio *e)
+{
+	struct folio *folio;
+
+	folio = kho_restore_folio(fdbox_folio_phys(e));
+	if (!folio) {
+		pr_err("handed-over memfd '%s': KHO has no folio at %pa\n",
+		       in->fdname, &e->phys);
+		in->broken = -EIO;
+		return NULL;
+	}
+	in->left_pages -= 1UL << fdbox_folio_order(e);
+	if (folio_order(folio) != fdbox_folio_order(e)) {
+		pr_err("handed-over memfd '%s': folio at %pa has order %u, table says %u\n",
+		       in->fdname, &e->phys, folio_order(folio),
+		       fdbox_folio_order(e));
+		folio_put(folio);
+		in->broken = -EIO;
+		return NULL;
+	}
+	return folio;
+}
+
+/*
+ * Restore entry @e by copying: allocate (and zero) every page of the file
+ * the preserved folio covers, then claim it, copy, and free it.
+ */
+static int fdbox_memfd_kho_copy(struct fdbox_memfd_kho_in *in,
+				const struct fdbox_kho_folio *e, loff_t wend)
+{
+	struct inode *inode = file_inode(in->file);
+	struct address_space *mapping = inode->i_mapping;
+	pgoff_t end = min(e->index + (1UL << fdbox_folio_order(e)),
+			  (u64)DIV_ROUND_UP(in->rec.size, PAGE_SIZE));
+	struct folio *src, *dst;
+	pgoff_t index;
+	int err;
+
+	for (index = e->index; index < end; index = folio_next_index(dst)) {
+		err = shmem_get_folio(inode, index, wend, &dst, SGP_CACHE);
+		if (err)
+			return err;
+		folio_unlock(dst);
+		folio_put(dst);
+	}
+
+	src = fdbox_memfd_kho_claim_folio(in, e);
+	if (!src)
+		return in->broken;
+	for (index = e->index; index < end; index = folio_next_index(dst)) {
+		pgoff_t i, stop;
+
+		/* Allocated above, and nobody else can see this file. */
+		dst = filemap_lock_folio(mapping, index);
+		if (IS_ERR(dst)) {
+			pr_err("handed-over memfd '%s': page %lu vanished, contents lost\n",
+			       in->fdname, index);
+			folio_put(src);
+			in->broken = -EIO;
+			return in->broken;
+		}
+		stop = min(folio_next_index(dst), end);
+		for (i = index; i < stop; i++)
+			copy_highpage(folio_page(dst, i - dst->index),
+				      folio_page(src, i - e->index));
+		folio_mark_dirty(dst);
+		folio_unlock(dst);
+		folio_put(dst);
+	}
+	folio_put(src);
+	return 0;
+}
+
+/* Restore one table entry. */
+static int fdbox_memfd_kho_restore_one(struct fdbox_memfd_kho_in *in,
+				       const struct fdbox_kho_folio *e)
+{
+	unsigned int order = fdbox_folio_order(e);
+	struct inode *inode = file_inode(in->file);
+	struct folio *dst, *src;
+	loff_t wend;
+	int err;
+
+	wend = min_t(u64, (e->index + (1ULL << order)) << PAGE_SHIFT,
+		     in->rec.size);
+	/* shmem allocates, charges and accounts a folio at this index. */
+	err = shmem_get_folio(inode, e->index, wend, &dst, SGP_WRITE);
+	if (err)
+		return err;
+	if (order || folio_test_large(dst) || folio_test_uptodate(dst) ||
+	    dst->index != e->index) {
+		folio_unlock(dst);
+		folio_put(dst);
+		return fdbox_memfd_kho_copy(in, e, wend);
+	}
+
+	src = fdbox_memfd_kho_claim_folio(in, e);
+	if (!src) {
+		folio_unlock(dst);
+		folio_put(dst);
+		return in->broken;
+	}
+	/* @src is ours alone until it enters the page cache. */
+	__folio_set_locked(src);
+	__folio_set_swapbacked(src);
+	folio_mark_uptodate(src);
+	replace_page_cache_folio(dst, src);
+	folio_mark_dirty(src);
+	folio_add_lru(src);
+	folio_unlock(src);
+	folio_put(src);
+	folio_unlock(dst);
+	folio_put(dst);
+	return 0;
+}
+
+/* Apply seals (once), then hand out a file with the recorded access mode. */
+static int fdbox_memfd_kho_finish(struct fdbox_memfd_kho_in *in,
+				  struct file **filep)
+{
+	struct inode *inode = file_inode(in->file);
+	unsigned int acc = in->rec.flags & FDBOX_KHO_MEMFD_FLAGS;
+	struct file *file = in->file;
+	int err;
+
+	if (!in->sealed) {
+		inode_lock(inode);
+		if (in->rec.seals & F_SEAL_WRITE) {
+			err = mapping_deny_writable(inode->i_mapping);
+			if (err) {
+				inode_unlock(inode);
+				return err;
+			}
+		}
+		/*
+		 * The one private field written (memfd_add_seals() is not
+		 * exported): the file is new and not installed anywhere yet.
+		 * This also clears the F_SEAL_SEAL that shmem_file_setup()
+		 * sets unless the memfd had it.
+		 */
+		SHMEM_I(inode)->seals = in->rec.seals;
+		inode_unlock(inode);
+		in->sealed = true;
+	}
+
+	if (acc != FDBOX_KHO_MEMFD_FLAGS) {
+		int flags = acc == FDBOX_KHO_MEMFD_READ ? O_RDONLY : O_WRONLY;
+
+		file = dentry_open(&in->file->f_path, flags | O_LARGEFILE,
+				   current_cred());
+		if (IS_ERR(file))
+			return PTR_ERR(file);
+		fput(in->file);
+	}
+	in->file = NULL;
+	vfs_setpos(file, in->rec.pos, MAX_LFS_FILESIZE);
+	*filep = file;
+	return 0;
+}
+
+/**
+ * fdbox_memfd_kho_restore() - recreate a handed-over memfd
+ * @in: the record, from fdbox_memfd_kho_load()
+ * @filep: where to store the new file (one reference) on success
+ *
+ * Claims the folio table and every preserved folio of @in, exactly once, and
+ * builds from them a memfd with the recorded contents, holes, size, seals,
+ * permission bits, position and access mode. See the DOC section for how
+ * failures leave @in: an allocation failure can be retried by calling again
+ * (it resumes); damaged data fails for good.
+ *
+ * Context: Process context, may sleep for long.
+ * Return: 0 on success, or
+ * * -ENOMEM, -ENOSPC, -EINTR, other allocation errors: retry later
+ * * -EINVAL: the folio table does not check out (logged); nothing more is
+ *   claimed, later calls fail the same way
+ * * -EIO: KHO could not give back a preserved folio (logged); as -EINVAL
+ * * -EALREADY: the file was restored already
+ */
+int fdbox_memfd_kho_restore(struct fdbox_memfd_kho_in *in,
+			    struct file **filep)
+{
+	const struct fdbox_kho_memfd *rec = &in->rec;
+	int err;
+
+	if (in->done)
+		return -EALREADY;
+	if (in->broken)
+		return in->broken;
+
+	if (!in->file) {
+		err = fdbox_memfd_kho_new_file(in);
+		if (err)
+			return err;
+	}
+
+	if (rec->nr_folios && !in->table_checked) {
+		if (!in->tpages) {
+			err = fdbox_memfd_kho_map_table(in);
+			if (err == -EINVAL)
+				in->broken = err;
+			if (err)
+				return err;
+		}
+		err = fdbox_memfd_kho_check_table(in);
+		if (err == -EINVAL) {
+			in->broken = err;
+			kvfree(in->tpages);
+			in->tpages = NULL;
+		}
+		if (err)
+			return err;
+		in->table_checked = true;
+	}
+
+	for (; in->next < rec->nr_folios; in->next++) {
+		err = fdbox_memfd_kho_restore_one(in,
+						  fdbox_in_entry(in, in->next));
+		if (err) {
+			if (in->broken)
+				pr_err("handed-over memfd '%s': restore failed at folio %llu of %llu; %llu bytes stay reserved\n",
+				       in->fdname, in->next, rec->nr_folios,
+				       in->left_pages << PAGE_SHIFT);
+			return err;
+		}
+		cond_resched();
+		if (fatal_signal_pending(current)) {
+			in->next++;
+			return -EINTR;
+		}
+	}
+	if (in->tpages)
+		fdbox_memfd_kho_free_table(in);
+
+	err = fdbox_memfd_kho_finish(in, filep);
+	if (err)
+		return err;
+	in->done = true;
+	return 0;
+}
+
+/**
+ * fdbox_memfd_kho_in_bytes() - handed-over bytes a record still keeps reserved
+ * @in: the record
+ *
+ * Context: Any.
+ * Return: bytes of preserved folios not claimed (yet); 0 after a successful
+ * restore.
+ */
+u64 fdbox_memfd_kho_in_bytes(const struct fdbox_memfd_kho_in *in)
+{
+	return in->left_pages << PAGE_SHIFT;
+}
+
+/**
+ * fdbox_memfd_kho_in_free() - drop a handed-over memfd record
+ * @in: the record, freed here
+ *
+ * Drops a partly built file (freeing the folios already claimed into it).
+ * Preserved folios not claimed stay reserved for the life of this kernel:
+ * they are reported, never freed.
+ *
+ * Context: Process context.
+ */
+void fdbox_memfd_kho_in_free(struct fdbox_memfd_kho_in *in)
+{
+	if (in->left_pages)
+		pr_warn("handed-over memfd '%s' dropped unrestored: %llu bytes stay reserved\n",
+			in->fdname, in->left_pages << PAGE_SHIFT);
+	if (in->file)
+		fput(in->file);
+	kvfree(in->tpages);
+	kfree(in);
+}
