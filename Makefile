@@ -65,7 +65,7 @@ TEST_CFLAGS := -std=gnu11 -static -O2 -g -Wall -Wextra -D_GNU_SOURCE \
 SUITE_DIRS := $(patsubst tests/%/suite.conf,%,$(wildcard tests/*/suite.conf))
 TEST_SRCS := $(foreach s,$(SUITE_DIRS),$(wildcard tests/$(s)/*.c))
 TEST_BINS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRCS))
-GUEST_BINS := $(BUILD)/guest/kexec-next $(BUILD)/guest/demo-luo
+GUEST_BINS := $(BUILD)/guest/kexec-next $(BUILD)/guest/memfd-fill
 
 TEST_SCRIPTS := $(foreach s,$(SUITE_DIRS),$(wildcard tests/$(s)/*.sh))
 TEST_BINS += $(patsubst tests/%.sh,$(BUILD)/tests/%,$(TEST_SCRIPTS))

@@ -25,6 +25,7 @@ busybox-static:/bin/busybox
 debian-archive-keyring:/usr/share/keyrings/debian-archive-keyring.gpg
 ca-certificates:/etc/ssl/certs
 rsync:/usr/bin/rsync
+procps:/usr/bin/pkill
 "
 
 missing=()

@@ -125,6 +125,8 @@ cmdline="console=ttyS0 kho=on liveupdate=on retain_initrd panic=-1 loglevel=4 $a
 echo "== $name: ${accel^^}, $stages stage(s), -m $mem -smp $smp, timeout ${timeout}s"
 
 t0=$(now_ms)
+# If this script is stopped, take QEMU down with it (timeout forwards it).
+trap 'pkill -TERM -P $$; exit 130' INT TERM
 set +e
 timeout -k 5 "$timeout" qemu-system-x86_64 "${qaccel[@]}" -m "$mem" -smp "$smp" \
 	-nodefaults -display none -no-reboot -serial stdio \
