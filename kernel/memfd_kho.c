@@ -41,22 +41,28 @@
  *
  * fdbox_memfd_kho_restore() builds the file: a shmem file named like a memfd
  * ("memfd:NAME"), with memfd's FMODE_LSEEK/PREAD/PWRITE and O_LARGEFILE. It
- * claims the folio table (kho_restore_vmalloc()), checks every entry, then
- * for each entry lets shmem allocate a folio at that index with all its own
- * accounting (shmem_get_folio()), claims the preserved folio
- * (kho_restore_folio()) and puts it in place of the new one
- * (replace_page_cache_folio(), folio_add_lru()): no copy for order-0 folios.
- * When the sizes differ (large folios), it copies instead. Seals are applied
- * last, then the position and the access mode.
+ * first reads the folio table in place, without claiming it: it walks the
+ * chunk list of the KHO vmalloc preservation (the KHO ABI in
+ * include/linux/kho/abi/kexec_handover.h) and checks every entry (sorted,
+ * aligned, inside the file, valid memory, and no two pieces of handed-over
+ * memory overlapping). Only then, for each entry, it lets shmem allocate a
+ * folio at that index with all its own accounting (shmem_get_folio()),
+ * claims the preserved folio (kho_restore_folio()) and puts it in place of
+ * the new one (replace_page_cache_folio(), folio_add_lru()): no copy for
+ * order-0 folios. When the sizes differ (large folios), it copies instead.
+ * The table pages are claimed and freed at the end (kho_restore_pages()).
+ * Seals are applied last, then the position and the access mode.
  *
  * Every preserved folio is claimed exactly once. A new folio is allocated
  * before the preserved one is claimed, so when an allocation fails the
- * restore stops with nothing lost and a later call resumes where it stopped.
- * Damaged data (a table or folio KHO cannot give back, an entry that does
- * not check out) makes the record fail for good with -EINVAL or -EIO; what
- * was not claimed then stays reserved: this layer never frees handed-over
- * memory it has not claimed, and fdbox_memfd_kho_in_bytes() tells how much
- * that is. fdbox_memfd_kho_in_free() drops a record in any state.
+ * restore stops with nothing lost and a later call resumes where it stopped
+ * (kho_restore_vmalloc() is not used because its failure does not tell
+ * whether it consumed the table). Damaged data (an entry or chunk list that
+ * does not check out, a folio KHO cannot give back) makes the record fail
+ * for good with -EINVAL or -EIO; what was not claimed then stays reserved:
+ * this layer never frees handed-over memory it has not claimed, and
+ * fdbox_memfd_kho_in_bytes() tells how much that is.
+ * fdbox_memfd_kho_in_free() drops a record in any state.
  *
  * What is not handed over: the owner (the restored file belongs to whoever
  * restores it), FD_CLOEXEC and other descriptor flags, O_APPEND and other
@@ -946,15 +952,15 @@ static struct folio *fdbox_memfd_kho_claim_folio(struct fdbox_memfd_kho_in *in,
 
 	folio = kho_restore_folio(fdbox_folio_phys(e));
 	if (!folio) {
-		pr_err("handed-over memfd '%s': KHO has no folio at %pa\n",
-		       in->fdname, &e->phys);
+		pr_err("handed-over memfd '%s': KHO has no folio at %#llx\n",
+		       in->fdname, e->phys);
 		in->broken = -EIO;
 		return NULL;
 	}
 	in->left_pages -= 1UL << fdbox_folio_order(e);
 	if (folio_order(folio) != fdbox_folio_order(e)) {
-		pr_err("handed-over memfd '%s': folio at %pa has order %u, table says %u\n",
-		       in->fdname, &e->phys, folio_order(folio),
+		pr_err("handed-over memfd '%s': folio at %#llx has order %u, table says %u\n",
+		       in->fdname, e->phys, folio_order(folio),
 		       fdbox_folio_order(e));
 		folio_put(folio);
 		in->broken = -EIO;
@@ -1114,7 +1120,7 @@ static int fdbox_memfd_kho_finish(struct fdbox_memfd_kho_in *in,
  * Context: Process context, may sleep for long.
  * Return: 0 on success, or
  * * -ENOMEM, -ENOSPC, -EINTR, other allocation errors: retry later
- * * -EINVAL: the folio table does not check out (logged); nothing more is
+ * * -EINVAL: the folio table does not check out (logged); nothing is
  *   claimed, later calls fail the same way
  * * -EIO: KHO could not give back a preserved folio (logged); as -EINVAL
  * * -EALREADY: the file was restored already
