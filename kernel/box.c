@@ -989,3 +989,37 @@ out:
 	kvfree(ctx.fds);
 	return err;
 }
+
+/**
+ * fdbox_report_leftovers() - say what the coming kexec will not carry
+ *
+ * Called on the way into a kexec (or any reboot). Open boxes are not handed
+ * over, and neither are boxes the previous kernel handed over that were
+ * never unsealed: their memory stays reserved in this kernel only. Never
+ * blocks: a box or registry lock that is taken is skipped with a note.
+ *
+ * Context: Process context (reboot notifier).
+ */
+void fdbox_report_leftovers(void)
+{
+	struct fdbox_box *box;
+
+	if (!mutex_trylock(&fdbox_lock)) {
+		pr_warn("reboot: boxes busy, cannot list what is not handed over\n");
+		return;
+	}
+	list_for_each_entry(box, &fdbox_boxes, node) {
+		if (!mutex_trylock(&box->lock)) {
+			pr_warn("reboot: box '%s' busy\n", box->name);
+			continue;
+		}
+		if (box->state == FDBOX_STATE_OPEN && box->nr_fds)
+			pr_warn("reboot: box '%s' is not sealed: its %u fds are not handed over\n",
+				box->name, box->nr_fds);
+		else if (box->state == FDBOX_STATE_RESTORED)
+			pr_warn("reboot: box '%s' came from the previous kernel and was never unsealed: its %llu bytes are not handed over again\n",
+				box->name, box->bytes);
+		mutex_unlock(&box->lock);
+	}
+	mutex_unlock(&fdbox_lock);
+}

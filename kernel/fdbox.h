@@ -153,6 +153,7 @@ int fdbox_restored_box_publish(struct fdbox_box *box);
 void fdbox_restored_box_discard(struct fdbox_box *box);
 const struct fdbox_handler *fdbox_handler_find(struct file *file);
 const struct fdbox_handler *fdbox_handler_by_type(u32 type);
+void fdbox_report_leftovers(void);
 
 /* memfd.c */
 extern const struct fdbox_handler fdbox_memfd_handler;

@@ -30,6 +30,10 @@
  * slots are consumed before they are used, loading the module again in the
  * same kernel cannot restore anything twice.
  *
+ * On the way into a kexec a reboot notifier reports what will not be handed
+ * over (open boxes, and restored boxes never unsealed); it cannot fail the
+ * kexec.
+ *
  * The incoming root itself is read in place and never claimed: it stays
  * reserved for the life of this kernel, so that a later load of the module
  * still sees which slots were consumed.
@@ -47,7 +51,9 @@
 #include <linux/kexec_handover.h>
 #include <linux/mm.h>
 #include <linux/mutex.h>
+#include <linux/notifier.h>
 #include <linux/overflow.h>
+#include <linux/reboot.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/vmalloc.h>
@@ -429,6 +435,17 @@ static void fdbox_handover_restore(void)
 			nr_ok + nr_bad, nr_ok, nr_bad);
 }
 
+static int fdbox_handover_reboot(struct notifier_block *nb,
+				 unsigned long action, void *data)
+{
+	fdbox_report_leftovers();
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block fdbox_reboot_nb = {
+	.notifier_call = fdbox_handover_reboot,
+};
+
 /**
  * fdbox_handover_init() - recreate handed-over boxes, prepare the handover
  *
@@ -467,6 +484,7 @@ int fdbox_handover_init(void)
 		return err;
 	}
 	WRITE_ONCE(fdbox_out_root, root);
+	register_reboot_notifier(&fdbox_reboot_nb);
 	return 0;
 }
 
@@ -484,6 +502,7 @@ void fdbox_handover_exit(void)
 
 	if (!root)
 		return;
+	unregister_reboot_notifier(&fdbox_reboot_nb);
 	WRITE_ONCE(fdbox_out_root, NULL);
 	kho_remove_subtree(root);
 	kho_unpreserve_free(root);

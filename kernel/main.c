@@ -90,11 +90,18 @@ static struct attribute *fdbox_box_attrs[] = {
 };
 ATTRIBUTE_GROUPS(fdbox_box);
 
+/*
+ * The driver core cannot be told that this failed: on NULL it uses the bare
+ * device name, so a box node would be made as /dev/<name> (uevent DEVNAME,
+ * devtmpfs), or, at delete, /dev/<name> removed instead of the real node,
+ * which then stays behind pointing at a minor the next box reuses. The
+ * string is at most "fdbox/" plus 255 bytes: never fail.
+ */
 static char *fdbox_devnode(const struct device *dev, umode_t *mode)
 {
 	if (mode)
 		*mode = 0600;
-	return kasprintf(GFP_KERNEL, "fdbox/%s", dev_name(dev));
+	return kasprintf(GFP_KERNEL | __GFP_NOFAIL, "fdbox/%s", dev_name(dev));
 }
 
 static const struct class fdbox_class = {

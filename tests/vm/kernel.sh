@@ -103,6 +103,8 @@ srcver=${srcroot##*/}
 
 key=$( (echo "$srcver $VARIANT"; cat "${FRAGMENTS[@]}") | sha256sum | cut -c1-12)
 OUT="$FDBOX_CACHE/build/${srcver}-${VARIANT}-${key}"
+# run.sh reads the variant to add its boot arguments (config/<variant>.cmdline)
+mkdir -p "$OUT" && echo "$VARIANT" > "$OUT/.fdbox-variant"
 if [ -f "$OUT/.fdbox-built" ] && [ -f "$OUT/arch/x86/boot/bzImage" ] &&
    [ -f "$OUT/Module.symvers" ]; then
 	say "cache hit: $OUT"

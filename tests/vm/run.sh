@@ -121,8 +121,13 @@ kvm) [ -w /dev/kvm ] || die "FDBOX_ACCEL=kvm but /dev/kvm is not usable"
      qaccel=(-accel kvm -cpu "${FDBOX_KVM_CPU:-host,-arch-capabilities}") ;;
 *) die "FDBOX_ACCEL must be tcg or kvm, not '$accel'" ;;
 esac
-cmdline="console=ttyS0 kho=on liveupdate=on retain_initrd panic=-1 loglevel=4 $append"
-echo "== $name: ${accel^^}, $stages stage(s), -m $mem -smp $smp, timeout ${timeout}s"
+variant=$(cat "$kdir/.fdbox-variant" 2>/dev/null || echo normal)
+vargs=""
+if [ -f "$FDBOX_TOP/tests/vm/config/$variant.cmdline" ]; then
+	vargs=$(grep -v '^#' "$FDBOX_TOP/tests/vm/config/$variant.cmdline" | tr '\n' ' ')
+fi
+cmdline="console=ttyS0 kho=on liveupdate=on retain_initrd panic=-1 loglevel=5 $vargs $append"
+echo "== $name: ${accel^^}, $variant kernel, $stages stage(s), -m $mem -smp $smp, timeout ${timeout}s"
 
 t0=$(now_ms)
 # If this script is stopped, take QEMU down with it (timeout forwards it).
