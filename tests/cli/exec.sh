@@ -1,0 +1,132 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# fdbox exec in the VM: the command gets every fd of the box as fds 3..,
+# without close-on-exec, with LISTEN_FDS, LISTEN_PID (its own pid) and
+# LISTEN_FDNAMES; the fds leave the box; a command that cannot run gets the
+# fds put back; put --fd hands descriptors back (a service restart). Runs in
+# every stage; needs no handover. Prints TAP.
+
+stage=${FDBOX_STAGE:-1}
+T=$(mktemp -d /tmp/cli-exec.XXXXXX)
+B=exec$stage B2=moved$stage E=empty$stage
+n=0 failed=0
+pass() { n=$((n + 1)); echo "ok $n - $*"; }
+fail() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $*"; }
+fx() { fdbox "$@" > "$T/out" 2> "$T/err"; rc=$?; }
+expect() {
+	good=0
+	if [ "$rc" = "$1" ]; then
+		if [ -z "$2" ]; then [ -s "$T/err" ] || good=1
+		else grep -qF -- "$2" "$T/err" && good=1; fi
+	fi
+	if [ "$good" = 1 ]; then pass "$3"; else
+		fail "$3"
+		echo "#   exit status $rc (want $1); stderr:"
+		sed 's/^/#   /' "$T/err"
+	fi
+}
+check() {
+	d=$1; shift
+	if "$@"; then pass "$d"; else fail "$d"; sed 's/^/#   out: /' "$T/out" | head -n 12; fi
+}
+out_has() { grep -qF -- "$1" "$T/out"; }
+# val KEY: the value of KEY=... in $T/out
+val() { sed -n "s/^$1=//p" "$T/out" | head -n 1; }
+
+for b in "$B" "$B2" "$E"; do fdbox delete "$b" 2> /dev/null; done
+printf 'alpha\n' > "$T/a"
+printf 'bravo\n' > "$T/b"
+head -c 1048576 /dev/urandom > "$T/c"
+csum=$(sha256sum < "$T/c" | cut -d' ' -f1)
+
+fdbox create "$B" && fdbox put "$B" a --from-file "$T/a" &&
+	fdbox put "$B" b --from-file "$T/b" && fdbox put "$B" c --from-file "$T/c"
+check "set up box $B with fds a, b, c" [ $? = 0 ]
+
+# What the command sees.
+cat > "$T/child.sh" <<'EOT'
+echo "pid=$$"
+echo "listen_pid=$LISTEN_PID"
+echo "listen_fds=$LISTEN_FDS"
+echo "listen_fdnames=$LISTEN_FDNAMES"
+for fd in 3 4 5 6; do
+	[ -e /proc/$$/fd/$fd ] && echo "fd$fd=$(readlink /proc/$$/fd/$fd)"
+done
+echo "a=$(cat <&3)"
+echo "b=$(cat <&4)"
+echo "c=$(sha256sum <&5 | cut -d' ' -f1)"
+echo "boxnodes=$(ls -l /proc/$$/fd | grep -c /dev/fdbox)"
+EOT
+fx exec "$B" -- /bin/sh "$T/child.sh"; expect 0 "" "exec $B -- COMMAND: runs COMMAND"
+check "LISTEN_PID is the pid of COMMAND" [ -n "$(val pid)" -a "$(val listen_pid)" = "$(val pid)" ]
+check "LISTEN_FDS=3" [ "$(val listen_fds)" = 3 ]
+check "LISTEN_FDNAMES=a:b:c" [ "$(val listen_fdnames)" = a:b:c ]
+check "fd 3 is open in COMMAND (not close-on-exec), a memfd" sh -c "grep -q '^fd3=/memfd:' '$T/out'"
+check "fd 4 is open, a memfd" sh -c "grep -q '^fd4=/memfd:' '$T/out'"
+check "fd 5 is open, a memfd" sh -c "grep -q '^fd5=/memfd:' '$T/out'"
+check "fd 6 is not open" [ -z "$(val fd6)" ]
+check "fd 3 holds a's contents, from offset 0" [ "$(val a)" = alpha ]
+check "fd 4 holds b's contents" [ "$(val b)" = bravo ]
+check "fd 5 holds c's 1 MiB" [ "$(val c)" = "$csum" ]
+check "the box node is not passed on" [ "$(val boxnodes)" = 0 ]
+fx list "$B"; check "the fds left the box" out_has "box $B state open fds 0 bytes 0"
+
+# A service restart: the command puts its fds back with put --fd.
+fdbox put "$B" a --from-file "$T/a" && fdbox put "$B" b --from-file "$T/b" &&
+	fdbox put "$B" c --from-file "$T/c"
+fx exec "$B" sh -c "fdbox put $B a --fd 3 && fdbox put $B b --fd 4 && fdbox put $B c --fd 5"
+expect 0 "" "exec without --: COMMAND puts its fds back with put --fd"
+fx list "$B"; check "all three are back, in order" \
+	[ "$(awk '$1 == "fd" { printf "%s ", $2 }' "$T/out")" = "a b c " ]
+fx get "$B" c --to-file "$T/c.out"; expect 0 "" "get c after the round trip"
+check "c is intact" cmp -s "$T/c" "$T/c.out"
+fdbox put "$B" c --from-file "$T/c"
+
+# put --fd into another box, from the command.
+fdbox create "$B2"
+fx exec "$B" -- sh -c "fdbox put $B2 x --fd 4 && fdbox put $B2 y --fd 3 && fdbox put $B2 z --fd 5"
+expect 0 "" "COMMAND moves its fds into box $B2 with put --fd"
+fx get "$B2" x --to-file "$T/x"; expect 0 "" "get $B2/x"
+check "x is b's contents" [ "$(cat "$T/x")" = bravo ]
+fx list "$B2"; check "$B2 holds x, y, z" [ "$(awk '$1 == "fd" { printf "%s ", $2 }' "$T/out")" = "y z " ]
+fx list "$B"; check "$B is empty" out_has "box $B state open fds 0"
+
+# An empty box: nothing passed, the variables still set.
+fdbox create "$E"
+fx exec "$E" -- sh -c 'echo "n=$LISTEN_FDS names=[$LISTEN_FDNAMES] pid=$LISTEN_PID self=$$"'
+expect 0 "" "exec of an empty box"
+check "LISTEN_FDS=0, LISTEN_FDNAMES empty" out_has "n=0 names=[]"
+check "LISTEN_PID still its own pid" sh -c "grep -q 'pid=\([0-9]*\) self=\1\$' '$T/out'"
+
+# The command's exit status is fdbox's.
+fx exec "$E" -- sh -c 'exit 7'; check "the exit status of COMMAND comes through" [ "$rc" = 7 ]
+
+# A command that cannot run: the fds go back.
+fdbox put "$B" a --from-file "$T/a" && fdbox put "$B" b --from-file "$T/b"
+fx exec "$B" -- /nonexistent/command arg
+expect 1 "fdbox: exec $B: command '/nonexistent/command' not found; the fds were put back into the box" \
+	"exec of a missing command fails and says the fds were put back"
+fx list "$B"; check "the fds are back in the box, in order" \
+	[ "$(awk '$1 == "fd" { printf "%s ", $2 }' "$T/out")" = "a b " ]
+chmod 0644 "$T/a"
+fx exec "$B" -- "$T/a"
+expect 1 "no permission to run '$T/a'" "exec of a non-executable file fails"
+fx list "$B"; check "and the fds are back" out_has "box $B state open fds 2"
+
+# Wrong state, missing box, bad fds.
+fdbox seal "$B"
+fx exec "$B" -- true; expect 1 "fdbox: exec $B: box '$B' is sealed; unseal it first" "exec of a sealed box"
+fx list "$B"; check "the sealed box keeps its fds" out_has "box $B state sealed fds 2"
+fdbox unseal "$B"
+fx exec nosuchbox -- true; expect 1 "no box named 'nosuchbox'" "exec of a missing box"
+fx put "$B" notmemfd --fd 0 < /etc/fdbox/plan
+expect 1 "fdbox: put $B/notmemfd: FDBox cannot hold this kind of file; only memfds" "put --fd of a regular file"
+fx put "$B" closed --fd 9
+expect 1 "fdbox: put $B/closed: file descriptor 9 is not open" "put --fd of a closed descriptor"
+fx exec "$B" -- sh -c "fdbox put $B b --fd 4 && fdbox put $B b --fd 3"
+expect 1 "fdbox: put $B/b: box '$B' already holds an fd named 'b'" "put --fd of a taken name fails"
+
+for b in "$B" "$B2" "$E"; do fdbox delete "$b"; done
+rm -rf "$T"
+echo "1..$n"
+[ "$failed" = 0 ]
