@@ -298,7 +298,12 @@ FIXTURE_TEARDOWN(stage2)
 
 TEST_F(stage2, only_sealed_boxes_come_back)
 {
+	static struct fdbox_fd_info fds[16];
 	struct fdbox_box_info info;
+	struct fdbox_list l;
+	unsigned long long pending = 0;
+	__u32 i;
+	int box;
 
 	ASSERT_EQ(0, find_box(self->ctl, "ho-a", &info));
 	EXPECT_EQ(FDBOX_STATE_RESTORED, (int)info.state);
@@ -311,6 +316,18 @@ TEST_F(stage2, only_sealed_boxes_come_back)
 	EXPECT_EQ(-ENOENT, find_box(self->ctl, "ho-deleted", &info));
 	EXPECT_EQ(-ENOENT, find_box(self->ctl, "ho-rollback", &info));
 	EXPECT_EQ(-ENOENT, fdbox_box_open("ho-open"));
+
+	/* nothing is restored yet: every fd is pending and counted unclaimed */
+	box = fdbox_box_open("ho-a");
+	ASSERT_LE(0, box);
+	ASSERT_EQ(0, fdbox_list(box, &l, &info, 1, fds, 16));
+	for (i = 0; i < l.nr_fds; i++) {
+		EXPECT_EQ(FDBOX_FD_PENDING, fds[i].flags & FDBOX_FD_PENDING);
+		pending += fds[i].size;
+	}
+	EXPECT_EQ(pending, (unsigned long long)l.unclaimed_bytes);
+	EXPECT_LE(64 * MiB + 16 * MiB, pending);
+	close(box);
 }
 
 TEST_F(stage2, restored_box_is_sealed)
@@ -363,6 +380,13 @@ TEST_F(stage2, unseal_restores_every_memfd)
 	}
 	EXPECT_EQ(0, fdbox_delete(self->ctl, "ho-a"));
 	EXPECT_EQ(0, fdbox_delete(self->ctl, "ho-b"));
+	/* only ho-trunc is still waiting for its UNSEAL */
+	{
+		struct fdbox_list l;
+
+		ASSERT_EQ(0, fdbox_list(self->ctl, &l, NULL, 0, NULL, 0));
+		EXPECT_EQ(2 * TRUNC_SIZE, l.unclaimed_bytes);
+	}
 }
 
 TEST_F(stage2, changes_after_seal_do_not_reach_next_kernel)
