@@ -59,7 +59,7 @@ HOST_TESTS :=
 ifneq ($(KDIR),)
 KSRC := $(KDIR)/source
 UAPI_CFLAGS := -Iinclude/uapi -I$(KDIR)/usr-headers/include
-TEST_CFLAGS := -std=gnu11 -static -O2 -g -Wall -Wextra -D_GNU_SOURCE \
+TEST_CFLAGS := -std=gnu11 -static -O2 -g -Wall -Wextra -Werror -D_GNU_SOURCE \
 	$(UAPI_CFLAGS) -I$(KSRC)/tools/testing/selftests -Itests/include
 
 SUITE_DIRS := $(patsubst tests/%/suite.conf,%,$(wildcard tests/*/suite.conf))

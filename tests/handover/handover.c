@@ -348,6 +348,7 @@ TEST_F(stage2, restored_box_is_sealed)
 
 TEST_F(stage2, unseal_restores_every_memfd)
 {
+	struct fdbox_list l;
 	const char *why;
 	int box, fd;
 	size_t i;
@@ -381,12 +382,8 @@ TEST_F(stage2, unseal_restores_every_memfd)
 	EXPECT_EQ(0, fdbox_delete(self->ctl, "ho-a"));
 	EXPECT_EQ(0, fdbox_delete(self->ctl, "ho-b"));
 	/* only ho-trunc is still waiting for its UNSEAL */
-	{
-		struct fdbox_list l;
-
-		ASSERT_EQ(0, fdbox_list(self->ctl, &l, NULL, 0, NULL, 0));
-		EXPECT_EQ(2 * TRUNC_SIZE, l.unclaimed_bytes);
-	}
+	ASSERT_EQ(0, fdbox_list(self->ctl, &l, NULL, 0, NULL, 0));
+	EXPECT_EQ(2 * TRUNC_SIZE, l.unclaimed_bytes);
 }
 
 TEST_F(stage2, changes_after_seal_do_not_reach_next_kernel)
