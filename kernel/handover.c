@@ -21,12 +21,13 @@
  * kernel is found with kho_retrieve_subtree() and checked (magic, version,
  * sizes) before anything else is read; a root FDBox cannot read is left
  * untouched with one message. Each used slot is consumed: the slot is marked
- * free in the incoming root first, then its box blob is claimed with
- * kho_restore_vmalloc(), validated completely and turned into a box in state
+ * free in the incoming root first, then its box blob is read in place
+ * (kho_vm.c), validated completely and turned into a box in state
  * FDBOX_STATE_RESTORED whose fds hold the validated records (the handler's
  * load hook copies what it needs; nothing of the preserved file data is
- * touched before UNSEAL). A box that does not check out is not created; its
- * file data stays reserved, is counted as unclaimed and reported. Because
+ * touched before UNSEAL); only then is the blob claimed and freed. A box
+ * that does not check out is not created; its blob and file data stay
+ * reserved, untouched, counted as unclaimed and reported. Because
  * slots are consumed before they are used, loading the module again in the
  * same kernel cannot restore anything twice.
  *
@@ -53,12 +54,14 @@
 #include <linux/mutex.h>
 #include <linux/notifier.h>
 #include <linux/overflow.h>
+#include <linux/sizes.h>
 #include <linux/reboot.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/vmalloc.h>
 #include "fdbox.h"
 #include "handover_abi.h"
+#include "kho_vm.h"
 
 /* The outgoing root: 16 KiB, header and 511 slots. */
 #define FDBOX_KHO_ROOT_ORDER	2
@@ -66,6 +69,9 @@
 #define FDBOX_KHO_ROOT_SLOTS	((FDBOX_KHO_ROOT_SIZE - \
 				  sizeof(struct fdbox_kho_root)) / \
 				 sizeof(struct fdbox_kho_box_ref))
+
+/* Largest incoming box blob: 16 MiB, more than 25000 fds. */
+#define FDBOX_KHO_BOX_MAX_PAGES	(SZ_16M >> PAGE_SHIFT)
 
 static DEFINE_MUTEX(fdbox_handover_lock);
 static struct fdbox_kho_root *fdbox_out_root;
@@ -329,43 +335,76 @@ err_discard:
 	return err;
 }
 
-/* Consume slot @slot of the incoming root. */
+/* Copy a handed-over box blob out of its pages; NULL if it cannot be. */
+static struct fdbox_kho_box *fdbox_handover_copy_blob(const struct fdbox_kho_vm *vm,
+						      u64 size)
+{
+	struct fdbox_kho_box *blob;
+	u64 off;
+
+	if (size < sizeof(*blob) || size > vm->nr_pages << PAGE_SHIFT)
+		return NULL;
+	blob = vmalloc(size);
+	if (!blob)
+		return NULL;
+	for (off = 0; off < size; off += PAGE_SIZE)
+		memcpy((u8 *)blob + off, vm->pages[off >> PAGE_SHIFT],
+		       min_t(u64, PAGE_SIZE, size - off));
+	return blob;
+}
+
+/*
+ * Consume slot @slot of the incoming root. The blob is read in place and
+ * claimed from KHO only once the box it describes exists; a refused box
+ * leaves all its memory reserved, untouched.
+ */
 static void fdbox_handover_take_slot(struct fdbox_kho_box_ref *ref,
 				     unsigned int slot, unsigned int *nr_ok,
 				     unsigned int *nr_bad)
 {
 	struct kho_vmalloc desc = ref->blob;
-	u64 size = ref->size;
-	struct fdbox_kho_box *blob;
+	struct fdbox_kho_box *blob = NULL;
+	struct fdbox_kho_vm vm;
+	u64 size = ref->size, bytes = 0;
 	int err;
 
 	/* Consumed before use: a second module load must not see it again. */
 	WRITE_ONCE(ref->flags, 0);
 	memset(&ref->blob, 0, sizeof(ref->blob));
 
-	blob = kho_restore_vmalloc(&desc);
-	if (!blob) {
-		pr_err("handover slot %u: box blob cannot be claimed from KHO; box refused\n",
-		       slot);
+	err = fdbox_kho_vm_map(&desc, FDBOX_KHO_BOX_MAX_PAGES, &vm);
+	if (err) {
+		pr_err("handover slot %u: box blob descriptor damaged (%pe); box refused\n",
+		       slot, ERR_PTR(err));
 		(*nr_bad)++;
 		return;
 	}
-	err = fdbox_handover_check_box(blob, size, slot);
-	if (!err)
-		err = fdbox_handover_load_box(blob);
-	if (err) {
-		u64 bytes = err == -EINVAL && size >= sizeof(*blob) &&
-			    blob->magic == FDBOX_KHO_BOX_MAGIC ?
-			    fdbox_handover_box_bytes(blob) : 0;
-
-		scoped_guard(mutex, &fdbox_handover_lock)
-			fdbox_refused_bytes += bytes;
-		pr_err("handover slot %u: box refused (%pe); its %llu bytes of file data stay reserved until the next reboot\n",
-		       slot, ERR_PTR(err), bytes);
-		(*nr_bad)++;
+	blob = fdbox_handover_copy_blob(&vm, size);
+	if (!blob) {
+		pr_err("handover slot %u: box blob of %llu bytes in %llu pages cannot be read; box refused\n",
+		       slot, size, vm.nr_pages);
+		err = -EINVAL;
 	} else {
-		(*nr_ok)++;
+		err = fdbox_handover_check_box(blob, size, slot);
+		if (!err)
+			err = fdbox_handover_load_box(blob);
 	}
+	if (!err) {
+		fdbox_kho_vm_free(&vm);
+		(*nr_ok)++;
+		vfree(blob);
+		return;
+	}
+	if (blob && blob->magic == FDBOX_KHO_BOX_MAGIC &&
+	    blob->fd_size == sizeof(blob->fds[0]) &&
+	    struct_size(blob, fds, blob->nr_fds) <= size)
+		bytes = fdbox_handover_box_bytes(blob);
+	scoped_guard(mutex, &fdbox_handover_lock)
+		fdbox_refused_bytes += bytes;
+	pr_err("handover slot %u: box refused (%pe); its %llu bytes of file data stay reserved until the next reboot\n",
+	       slot, ERR_PTR(err), bytes);
+	fdbox_kho_vm_unmap(&vm);
+	(*nr_bad)++;
 	vfree(blob);
 }
 

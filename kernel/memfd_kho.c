@@ -103,6 +103,7 @@
 #include <linux/sort.h>
 #include <linux/string.h>
 #include <linux/vmalloc.h>
+#include "kho_vm.h"
 #include "memfd_kho.h"
 
 #define FDBOX_MEMFD_PREFIX	"memfd:"
@@ -137,9 +138,8 @@ struct fdbox_memfd_kho_out {
  * struct fdbox_memfd_kho_in - a memfd handed over by the previous kernel
  * @rec: validated copy of the record
  * @fdname: fd name, for messages
- * @tpages: the pages of the handed-over folio table, read in place (not
- *          claimed) once mapped; NULL before that or when the table is empty
- * @nr_tpages: entries in @tpages
+ * @table: the pages of the handed-over folio table, read in place (not
+ *         claimed) once mapped; empty before that or when there is no table
  * @file: the file being built (one reference), NULL before the first restore
  *        call and after success
  * @next: first table entry not claimed yet
@@ -155,8 +155,7 @@ struct fdbox_memfd_kho_out {
 struct fdbox_memfd_kho_in {
 	struct fdbox_kho_memfd rec;
 	char fdname[FDBOX_KHO_NAME_LEN];
-	struct fdbox_kho_folio **tpages;
-	u64 nr_tpages;
+	struct fdbox_kho_vm table;
 	struct file *file;
 	u64 next;
 	u64 left_pages;
@@ -716,92 +715,25 @@ int fdbox_memfd_kho_load(const struct fdbox_kho_memfd *rec, const char *fdname,
 static inline struct fdbox_kho_folio *
 fdbox_in_entry(const struct fdbox_memfd_kho_in *in, u64 i)
 {
-	return in->tpages[i / FDBOX_FOLIOS_PER_PAGE] + i % FDBOX_FOLIOS_PER_PAGE;
-}
+	struct fdbox_kho_folio *page = in->table.pages[i / FDBOX_FOLIOS_PER_PAGE];
 
-/* A page-aligned physical address of RAM handed over, or NULL. */
-static void *fdbox_in_page(u64 phys)
-{
-	if (!phys || !PAGE_ALIGNED(phys) || !pfn_valid(PHYS_PFN(phys)))
-		return NULL;
-	return phys_to_virt(phys);
+	return page + i % FDBOX_FOLIOS_PER_PAGE;
 }
 
 /*
- * Find the pages of the folio table by walking the chunk list of its KHO
- * vmalloc preservation (include/linux/kho/abi/kexec_handover.h) in place.
- * Nothing is claimed: the table stays reserved until it has been checked
- * and every folio restored, so that damaged data stays untouched and an
- * allocation failure here can simply be retried.
+ * Find the pages of the folio table in place (kho_vm.c). Nothing is claimed:
+ * the table stays reserved until it has been checked and every folio
+ * restored, so that damaged data stays untouched and an allocation failure
+ * here can simply be retried.
  */
 static int fdbox_memfd_kho_map_table(struct fdbox_memfd_kho_in *in)
 {
-	const struct kho_vmalloc *desc = &in->rec.table;
-	u64 total = desc->total_pages, idx = 0, chunks = 0;
-	const struct kho_vmalloc_chunk *chunk;
-	struct fdbox_kho_folio **tpages;
-	u64 max_chunks;
-	unsigned int i;
+	int err;
 
-	if (total > totalram_pages())
-		return fdbox_bad(in->fdname, "folio table larger than memory");
-	/* kho_preserve_vmalloc() may leave one empty chunk at the end. */
-	max_chunks = total / KHO_VMALLOC_SIZE + 1;
-	tpages = kvmalloc_objs(*tpages, total);
-	if (!tpages)
-		return -ENOMEM;
-	chunk = fdbox_in_page(desc->first.phys);
-	while (chunk) {
-		if (++chunks > max_chunks)
-			goto bad;
-		for (i = 0; i < KHO_VMALLOC_SIZE && chunk->phys[i]; i++) {
-			if (idx == total)
-				goto bad;
-			tpages[idx] = fdbox_in_page(chunk->phys[i]);
-			if (!tpages[idx])
-				goto bad;
-			idx++;
-		}
-		if (!chunk->hdr.next.phys)
-			break;
-		chunk = fdbox_in_page(chunk->hdr.next.phys);
-		if (!chunk)
-			goto bad;
-	}
-	if (!chunks || idx != total)
-		goto bad;
-	in->tpages = tpages;
-	in->nr_tpages = total;
-	return 0;
-bad:
-	kvfree(tpages);
-	return fdbox_bad(in->fdname, "folio table chunk list damaged");
-}
-
-/* Claim and free the pages of the folio table once it is not needed. */
-static void fdbox_memfd_kho_free_table(struct fdbox_memfd_kho_in *in)
-{
-	struct kho_vmalloc_chunk *chunk;
-	struct page *page;
-	u64 next, i;
-
-	for (i = 0; i < in->nr_tpages; i++) {
-		page = kho_restore_pages(virt_to_phys(in->tpages[i]), 1);
-		if (page)
-			__free_page(page);
-	}
-	/* The chunk list was checked by fdbox_memfd_kho_map_table(). */
-	next = in->rec.table.first.phys;
-	while (next) {
-		chunk = phys_to_virt(next);
-		next = chunk->hdr.next.phys;
-		page = kho_restore_pages(virt_to_phys(chunk), 1);
-		if (page)
-			__free_page(page);
-	}
-	kvfree(in->tpages);
-	in->tpages = NULL;
-	in->nr_tpages = 0;
+	err = fdbox_kho_vm_map(&in->rec.table, totalram_pages(), &in->table);
+	if (err == -EINVAL)
+		return fdbox_bad(in->fdname, "folio table chunk list damaged");
+	return err;
 }
 
 /*
@@ -810,21 +742,19 @@ static void fdbox_memfd_kho_free_table(struct fdbox_memfd_kho_in *in)
  */
 static u64 *fdbox_memfd_kho_keys(struct fdbox_memfd_kho_in *in, u64 *nrp)
 {
-	u64 i, n = in->rec.nr_folios, nr = 0, next;
-	const struct kho_vmalloc_chunk *chunk;
+	u64 i, n = in->rec.nr_folios, nr = 0;
 	u64 *keys;
 
-	keys = kvmalloc_objs(*keys, n + 2 * in->nr_tpages + 1);
+	keys = kvmalloc_objs(*keys, n + in->table.nr_pages +
+			     in->table.nr_chunks);
 	if (!keys)
 		return NULL;
 	for (i = 0; i < n; i++)
 		keys[nr++] = fdbox_in_entry(in, i)->phys;
-	for (i = 0; i < in->nr_tpages; i++)
-		keys[nr++] = virt_to_phys(in->tpages[i]);
-	for (next = in->rec.table.first.phys; next; next = chunk->hdr.next.phys) {
-		chunk = phys_to_virt(next);
-		keys[nr++] = next;
-	}
+	for (i = 0; i < in->table.nr_pages; i++)
+		keys[nr++] = virt_to_phys(in->table.pages[i]);
+	for (i = 0; i < in->table.nr_chunks; i++)
+		keys[nr++] = in->table.chunks[i];
 	*nrp = nr;
 	return keys;
 }
@@ -1143,7 +1073,7 @@ int fdbox_memfd_kho_restore(struct fdbox_memfd_kho_in *in,
 	}
 
 	if (rec->nr_folios && !in->table_checked) {
-		if (!in->tpages) {
+		if (!in->table.pages) {
 			err = fdbox_memfd_kho_map_table(in);
 			if (err == -EINVAL)
 				in->broken = err;
@@ -1153,8 +1083,7 @@ int fdbox_memfd_kho_restore(struct fdbox_memfd_kho_in *in,
 		err = fdbox_memfd_kho_check_table(in);
 		if (err == -EINVAL) {
 			in->broken = err;
-			kvfree(in->tpages);
-			in->tpages = NULL;
+			fdbox_kho_vm_unmap(&in->table);
 		}
 		if (err)
 			return err;
@@ -1177,8 +1106,8 @@ int fdbox_memfd_kho_restore(struct fdbox_memfd_kho_in *in,
 			return -EINTR;
 		}
 	}
-	if (in->tpages)
-		fdbox_memfd_kho_free_table(in);
+	/* The table is not needed any more: claim and free its pages. */
+	fdbox_kho_vm_free(&in->table);
 
 	err = fdbox_memfd_kho_finish(in, filep);
 	if (err)
@@ -1217,6 +1146,6 @@ void fdbox_memfd_kho_in_free(struct fdbox_memfd_kho_in *in)
 			in->fdname, in->left_pages << PAGE_SHIFT);
 	if (in->file)
 		fput(in->file);
-	kvfree(in->tpages);
+	fdbox_kho_vm_unmap(&in->table);
 	kfree(in);
 }

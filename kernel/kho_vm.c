@@ -1,0 +1,168 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * FDBox: read a vmalloc area the previous kernel preserved with KHO in place.
+ */
+
+/**
+ * DOC: handed-over vmalloc areas
+ *
+ * kho_restore_vmalloc() claims the pages of a preserved vmalloc area as it
+ * walks its chunk list; when it fails it cannot say what it consumed, and
+ * claiming a page twice, or one that was never preserved, makes KHO warn.
+ * FDBox reads such areas from untrusted descriptors (the folio table of a
+ * memfd, the blob of a box), so it walks the chunk list itself (the layout
+ * is KHO's ABI, include/linux/kho/abi/kexec_handover.h), checks it, reads
+ * the pages in place through the direct map, and claims them only once the
+ * caller has validated what they hold and is done with them.
+ */
+
+#include <linux/io.h>
+#include <linux/kexec_handover.h>
+#include <linux/kho/abi/kexec_handover.h>
+#include <linux/mm.h>
+#include <linux/slab.h>
+#include <linux/sort.h>
+#include "kho_vm.h"
+
+/* A page-aligned physical address of RAM, as a direct-map address, or NULL. */
+static void *fdbox_kho_page(u64 phys)
+{
+	if (!phys || !PAGE_ALIGNED(phys) || !pfn_valid(PHYS_PFN(phys)))
+		return NULL;
+	return phys_to_virt(phys);
+}
+
+static int fdbox_kho_cmp(const void *a, const void *b)
+{
+	u64 x = *(const u64 *)a, y = *(const u64 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* No page may appear twice in the area or its chunk list. */
+static int fdbox_kho_vm_check_unique(const struct fdbox_kho_vm *vm)
+{
+	u64 n = vm->nr_pages + vm->nr_chunks, i;
+	u64 *phys;
+	int err = 0;
+
+	phys = kvmalloc_objs(*phys, n);
+	if (!phys)
+		return -ENOMEM;
+	for (i = 0; i < vm->nr_pages; i++)
+		phys[i] = virt_to_phys(vm->pages[i]);
+	memcpy(phys + vm->nr_pages, vm->chunks, vm->nr_chunks * sizeof(*phys));
+	sort(phys, n, sizeof(*phys), fdbox_kho_cmp, NULL);
+	for (i = 1; i < n; i++)
+		if (phys[i] == phys[i - 1])
+			err = -EINVAL;
+	kvfree(phys);
+	return err;
+}
+
+/**
+ * fdbox_kho_vm_map() - find the pages of a handed-over vmalloc area
+ * @desc: its descriptor, from the previous kernel (untrusted)
+ * @max_pages: most data pages the caller accepts
+ * @vm: filled in on success
+ *
+ * Walks and checks the chunk list (every address a page of RAM, no page
+ * twice, the page count as announced); claims nothing.
+ *
+ * Context: Process context.
+ * Return: 0, -EINVAL if the descriptor or chunk list does not check out, or
+ * -ENOMEM.
+ */
+int fdbox_kho_vm_map(const struct kho_vmalloc *desc, u64 max_pages,
+		     struct fdbox_kho_vm *vm)
+{
+	u64 total = desc->total_pages, max_chunks;
+	const struct kho_vmalloc_chunk *chunk;
+	unsigned int i;
+	int err;
+
+	memset(vm, 0, sizeof(*vm));
+	if (!total || total > max_pages || total > totalram_pages() ||
+	    desc->order)
+		return -EINVAL;
+	/* kho_preserve_vmalloc() may leave one empty chunk at the end. */
+	max_chunks = total / KHO_VMALLOC_SIZE + 1;
+	vm->pages = kvmalloc_objs(*vm->pages, total);
+	vm->chunks = kvmalloc_objs(*vm->chunks, max_chunks);
+	if (!vm->pages || !vm->chunks) {
+		fdbox_kho_vm_unmap(vm);
+		return -ENOMEM;
+	}
+	chunk = fdbox_kho_page(desc->first.phys);
+	vm->chunks[0] = desc->first.phys;
+	while (chunk) {
+		if (++vm->nr_chunks > max_chunks)
+			goto bad;
+		for (i = 0; i < KHO_VMALLOC_SIZE && chunk->phys[i]; i++) {
+			if (vm->nr_pages == total)
+				goto bad;
+			vm->pages[vm->nr_pages] = fdbox_kho_page(chunk->phys[i]);
+			if (!vm->pages[vm->nr_pages])
+				goto bad;
+			vm->nr_pages++;
+		}
+		if (!chunk->hdr.next.phys)
+			break;
+		if (vm->nr_chunks == max_chunks)
+			goto bad;
+		vm->chunks[vm->nr_chunks] = chunk->hdr.next.phys;
+		chunk = fdbox_kho_page(chunk->hdr.next.phys);
+		if (!chunk)
+			goto bad;
+	}
+	if (!vm->nr_chunks || vm->nr_pages != total)
+		goto bad;
+	err = fdbox_kho_vm_check_unique(vm);
+	if (err)
+		goto out;
+	return 0;
+bad:
+	err = -EINVAL;
+out:
+	fdbox_kho_vm_unmap(vm);
+	return err;
+}
+
+/**
+ * fdbox_kho_vm_unmap() - forget a mapped area without claiming it
+ * @vm: area from fdbox_kho_vm_map(), or zeroed
+ *
+ * Its memory stays reserved, as the previous kernel left it.
+ *
+ * Context: Process context.
+ */
+void fdbox_kho_vm_unmap(struct fdbox_kho_vm *vm)
+{
+	kvfree(vm->pages);
+	kvfree(vm->chunks);
+	memset(vm, 0, sizeof(*vm));
+}
+
+/**
+ * fdbox_kho_vm_free() - claim every page of a mapped area and free it
+ * @vm: area from fdbox_kho_vm_map(), checked by the caller
+ *
+ * Context: Process context.
+ */
+void fdbox_kho_vm_free(struct fdbox_kho_vm *vm)
+{
+	struct page *page;
+	u64 i;
+
+	for (i = 0; i < vm->nr_pages; i++) {
+		page = kho_restore_pages(virt_to_phys(vm->pages[i]), 1);
+		if (page)
+			__free_page(page);
+	}
+	for (i = 0; i < vm->nr_chunks; i++) {
+		page = kho_restore_pages(vm->chunks[i], 1);
+		if (page)
+			__free_page(page);
+	}
+	fdbox_kho_vm_unmap(vm);
+}

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * FDBox: read a vmalloc area the previous kernel preserved with KHO in place.
+ */
+
+#ifndef _FDBOX_KHO_VM_H
+#define _FDBOX_KHO_VM_H
+
+#include <linux/types.h>
+
+struct kho_vmalloc;
+
+/**
+ * struct fdbox_kho_vm - a handed-over vmalloc area, read in place
+ * @pages: direct-map addresses of its data pages, in order
+ * @nr_pages: entries in @pages
+ * @chunks: physical addresses of the pages of its chunk list
+ * @nr_chunks: entries in @chunks
+ *
+ * Nothing of it is claimed from KHO until fdbox_kho_vm_free().
+ */
+struct fdbox_kho_vm {
+	void **pages;
+	u64 nr_pages;
+	u64 *chunks;
+	u64 nr_chunks;
+};
+
+int fdbox_kho_vm_map(const struct kho_vmalloc *desc, u64 max_pages,
+		     struct fdbox_kho_vm *vm);
+void fdbox_kho_vm_unmap(struct fdbox_kho_vm *vm);
+void fdbox_kho_vm_free(struct fdbox_kho_vm *vm);
+
+#endif /* _FDBOX_KHO_VM_H */
