@@ -157,41 +157,39 @@ int fdbox_handover_publish(struct fdbox_box *box)
 		return -ENOMEM;
 	hb->blob = fdbox_handover_build(box, &size);
 	if (!hb->blob) {
-		err = -ENOMEM;
-		goto err_free;
+		kfree(hb);
+		return -ENOMEM;
 	}
 
-	guard(mutex)(&fdbox_handover_lock);
-	if (!fdbox_out_root) {
+	scoped_guard(mutex, &fdbox_handover_lock) {
 		err = -EOPNOTSUPP;
-		goto err_blob;
-	}
-	for (slot = 0; slot < fdbox_out_root->nr_slots; slot++)
-		if (!fdbox_out_root->boxes[slot].flags)
+		if (!fdbox_out_root)
 			break;
-	if (slot == fdbox_out_root->nr_slots) {
+		for (slot = 0; slot < fdbox_out_root->nr_slots; slot++)
+			if (!fdbox_out_root->boxes[slot].flags)
+				break;
 		err = -ENOSPC;
-		goto err_blob;
+		if (slot == fdbox_out_root->nr_slots)
+			break;
+		ref = &fdbox_out_root->boxes[slot];
+		err = kho_preserve_vmalloc(hb->blob, &ref->blob);
+		if (err)
+			break;
+		ref->size = size;
+		/* The slot is complete before it is marked used. */
+		smp_wmb();
+		WRITE_ONCE(ref->flags, FDBOX_KHO_SLOT_USED);
 	}
-	ref = &fdbox_out_root->boxes[slot];
-	err = kho_preserve_vmalloc(hb->blob, &ref->blob);
-	if (err)
-		goto err_blob;
-	ref->size = size;
-	/* The slot is complete before it is marked used. */
-	smp_wmb();
-	WRITE_ONCE(ref->flags, FDBOX_KHO_SLOT_USED);
+	if (err) {
+		vfree(hb->blob);
+		kfree(hb);
+		return err;
+	}
 	hb->slot = slot;
 	box->handover = hb;
 	pr_info("box '%s' sealed for handover: %u fds, %llu bytes\n",
 		box->name, box->nr_fds, box->bytes);
 	return 0;
-
-err_blob:
-	vfree(hb->blob);
-err_free:
-	kfree(hb);
-	return err;
 }
 
 /**
