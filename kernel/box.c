@@ -912,25 +912,49 @@ static int fdbox_list_one(struct fdbox_list_ctx *ctx,
 	return 0;
 }
 
+/* Tries of fdbox_list_all() before it makes room for every fd there can be. */
+#define FDBOX_LIST_TRIES	4
+
+/*
+ * Count, allocate, fill. PUT_FD and GET_FD take only the box lock, so more
+ * fds may turn up between counting and filling; if the caller has room for
+ * them, it must not be told a count that fits with entries missing: count
+ * again with room to spare, and at last with room for every fd the limits
+ * allow.
+ */
 static int fdbox_list_all(struct fdbox_list_ctx *ctx,
 			  const struct fdbox_list *args)
 {
 	struct fdbox_box *box;
-	u32 nr_fds = 0;
+	unsigned int tries;
+	u64 nr_fds;
 	int err;
 
 	guard(mutex)(&fdbox_lock);
-	list_for_each_entry(box, &fdbox_boxes, node)
-		scoped_guard(mutex, &box->lock)
-			nr_fds += box->nr_fds;
-	err = fdbox_list_alloc(ctx, args, fdbox_nr_boxes, nr_fds);
-	if (err)
-		return err;
-	/* The fds of a box may change between the two passes: fill what fits. */
-	list_for_each_entry(box, &fdbox_boxes, node)
-		scoped_guard(mutex, &box->lock)
-			fdbox_list_box(ctx, box);
-	return 0;
+	for (tries = 0; ; tries++) {
+		nr_fds = 0;
+		list_for_each_entry(box, &fdbox_boxes, node)
+			scoped_guard(mutex, &box->lock)
+				nr_fds += box->nr_fds;
+		if (tries == FDBOX_LIST_TRIES)
+			nr_fds = max_t(u64, nr_fds, (u64)fdbox_nr_boxes *
+				       READ_ONCE(max_fds_per_box));
+		else if (tries)
+			nr_fds = 2 * nr_fds + 64;
+		err = fdbox_list_alloc(ctx, args, fdbox_nr_boxes,
+				       min_t(u64, nr_fds, U32_MAX));
+		if (err)
+			return err;
+		list_for_each_entry(box, &fdbox_boxes, node)
+			scoped_guard(mutex, &box->lock)
+				fdbox_list_box(ctx, box);
+		if (ctx->nr_fds <= ctx->fd_room ||
+		    ctx->fd_room == args->nr_fds || tries == FDBOX_LIST_TRIES)
+			return 0;
+		kvfree(ctx->boxes);
+		kvfree(ctx->fds);
+		memset(ctx, 0, sizeof(*ctx));
+	}
 }
 
 /**

@@ -1,0 +1,1 @@
+../leaks/zz-kmemleak.sh
