@@ -57,6 +57,7 @@
 #include <linux/sizes.h>
 #include <linux/reboot.h>
 #include <linux/slab.h>
+#include <linux/stddef.h>
 #include <linux/string.h>
 #include <linux/vmalloc.h>
 #include "fdbox.h"
@@ -259,14 +260,23 @@ static int fdbox_handover_check_box(const struct fdbox_kho_box *blob,
 	return 0;
 }
 
-/* Bytes of file data the records of a refused box describe, as far as known. */
-static u64 fdbox_handover_box_bytes(const struct fdbox_kho_box *blob)
+/*
+ * Bytes of file data the records of a refused box describe, as far as they
+ * can be read: records whose type-specific part lies in the @len bytes
+ * there are (a blob cut short may still describe all its memory).
+ */
+static u64 fdbox_handover_box_bytes(const struct fdbox_kho_box *blob, u64 len)
 {
+	const size_t need = offsetofend(struct fdbox_kho_fd, memfd);
 	const struct fdbox_handler *handler;
-	u64 bytes = 0;
-	unsigned int i;
+	u64 bytes = 0, i, n;
 
-	for (i = 0; i < blob->nr_fds; i++) {
+	if (len < sizeof(*blob) + need || blob->magic != FDBOX_KHO_BOX_MAGIC ||
+	    blob->fd_size != sizeof(blob->fds[0]))
+		return 0;
+	n = min_t(u64, blob->nr_fds,
+		  (len - sizeof(*blob) - need) / sizeof(blob->fds[0]) + 1);
+	for (i = 0; i < n; i++) {
 		handler = fdbox_handler_by_type(blob->fds[i].type);
 		if (handler)
 			bytes += handler->record_bytes(&blob->fds[i]);
@@ -333,21 +343,25 @@ err_discard:
 	return err;
 }
 
-/* Copy a handed-over box blob out of its pages; NULL if it cannot be. */
+/*
+ * Copy a handed-over box blob out of its pages: the @size bytes announced,
+ * or all its pages hold if that is less (*@len says how much was copied).
+ */
 static struct fdbox_kho_box *fdbox_handover_copy_blob(const struct fdbox_kho_vm *vm,
-						      u64 size)
+						      u64 size, u64 *len)
 {
 	struct fdbox_kho_box *blob;
 	u64 off;
 
-	if (size < sizeof(*blob) || size > vm->nr_pages << PAGE_SHIFT)
+	*len = min_t(u64, size, vm->nr_pages << PAGE_SHIFT);
+	if (!*len)
 		return NULL;
-	blob = vmalloc(size);
+	blob = vmalloc(*len);
 	if (!blob)
 		return NULL;
-	for (off = 0; off < size; off += PAGE_SIZE)
+	for (off = 0; off < *len; off += PAGE_SIZE)
 		memcpy((u8 *)blob + off, vm->pages[off >> PAGE_SHIFT],
-		       min_t(u64, PAGE_SIZE, size - off));
+		       min_t(u64, PAGE_SIZE, *len - off));
 	return blob;
 }
 
@@ -363,7 +377,7 @@ static void fdbox_handover_take_slot(struct fdbox_kho_box_ref *ref,
 	struct kho_vmalloc desc = ref->blob;
 	struct fdbox_kho_box *blob = NULL;
 	struct fdbox_kho_vm vm;
-	u64 size = ref->size, bytes = 0;
+	u64 size = ref->size, len, bytes;
 	int err;
 
 	/* Consumed before use: a second module load must not see it again. */
@@ -377,9 +391,11 @@ static void fdbox_handover_take_slot(struct fdbox_kho_box_ref *ref,
 		(*nr_bad)++;
 		return;
 	}
-	blob = fdbox_handover_copy_blob(&vm, size);
+	blob = fdbox_handover_copy_blob(&vm, size, &len);
 	if (!blob) {
-		pr_err("handover slot %u: box blob of %llu bytes in %llu pages cannot be read; box refused\n",
+		err = len ? -ENOMEM : -EINVAL;
+	} else if (len < size) {
+		pr_err("handover slot %u: box blob of %llu bytes in %llu pages; box refused\n",
 		       slot, size, vm.nr_pages);
 		err = -EINVAL;
 	} else {
@@ -393,10 +409,7 @@ static void fdbox_handover_take_slot(struct fdbox_kho_box_ref *ref,
 		vfree(blob);
 		return;
 	}
-	if (blob && blob->magic == FDBOX_KHO_BOX_MAGIC &&
-	    blob->fd_size == sizeof(blob->fds[0]) &&
-	    struct_size(blob, fds, blob->nr_fds) <= size)
-		bytes = fdbox_handover_box_bytes(blob);
+	bytes = blob ? fdbox_handover_box_bytes(blob, len) : 0;
 	scoped_guard(mutex, &fdbox_handover_lock)
 		fdbox_refused_bytes += bytes;
 	pr_err("handover slot %u: box refused (%pe); its %llu bytes of file data stay reserved until the next reboot\n",
