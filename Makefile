@@ -5,6 +5,10 @@
 #                  test suites in QEMU; last line "N passed, N failed"
 #   make demo      show a memfd surviving a kexec, with timings
 #   make bench     FDBox vs LUO vs s6-fdholder benchmarks in one VM run
+#   make check-debug  the suites on the debug kernel (KASAN, lockdep,
+#                  kmemleak, fault injection), reduced sizes
+#   make soak      the long reliability runs on the debug kernel: 1M fuzz
+#                  ops, long stress and fault runs, a five-hop chain
 #   make lint      checkpatch --strict and W=1 build of the module
 #   make kernel    only fetch and build the test kernel (cached)
 # Variables: VARIANT=normal|debug (test kernel), SUITES="core luo" (subset),
@@ -16,7 +20,7 @@ BUILD := build
 KDIR_FILE := $(BUILD)/kdir-$(VARIANT)
 CC ?= gcc
 
-.PHONY: all check demo bench lint kernel deps clean prepare module userspace FORCE
+.PHONY: all check check-debug soak demo bench lint kernel deps clean prepare module userspace FORCE
 
 all: prepare
 	@$(MAKE) --no-print-directory KDIR="$$(cat $(KDIR_FILE))" module userspace
@@ -24,6 +28,16 @@ all: prepare
 check: prepare
 	@$(MAKE) --no-print-directory KDIR="$$(cat $(KDIR_FILE))" module userspace
 	@tests/vm/check.sh "$$(cat $(KDIR_FILE))" $(SUITES)
+
+DEBUG_SUITES := core handover chain fuzz stress faults security leaks hostile
+
+check-debug:
+	@$(MAKE) --no-print-directory check VARIANT=debug \
+		SUITES="$(or $(SUITES),$(DEBUG_SUITES))"
+
+soak:
+	@FDBOX_SOAK=1 FDBOX_CHAIN_STAGES=6 $(MAKE) --no-print-directory check \
+		VARIANT=debug SUITES="$(or $(SUITES),fuzz stress faults leaks hostile chain)"
 
 demo: prepare
 	@$(MAKE) --no-print-directory KDIR="$$(cat $(KDIR_FILE))" module userspace
