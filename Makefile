@@ -26,7 +26,7 @@ all: prepare
 	@$(MAKE) --no-print-directory KDIR="$$(cat $(KDIR_FILE))" module userspace
 
 check: prepare
-	@$(MAKE) --no-print-directory KDIR="$$(cat $(KDIR_FILE))" module userspace
+	@$(MAKE) --no-print-directory KDIR="$$(cat $(KDIR_FILE))" module userspace bench-build
 	@tests/vm/check.sh "$$(cat $(KDIR_FILE))" $(SUITES)
 
 DEBUG_SUITES := core handover chain fuzz stress faults security leaks hostile

@@ -2,19 +2,25 @@
 # SPDX-License-Identifier: GPL-2.0
 # Run every test suite in its own VM and print the total.
 #
-# Usage: check.sh KDIR [SUITE...]
+# Usage: check.sh KDIR [SUITE...]   (SUITE "bench": the benchmark smoke run)
 # A suite is a directory tests/<suite>/ with a suite.conf (shell variables
 # STAGES, MEM, TIMEOUT, optional APPEND); its programs were built by make
-# into build/tests/<suite>/. Without SUITE arguments every suite runs.
+# into build/tests/<suite>/. Without SUITE arguments every suite runs, and
+# the benchmarks' smoke run after them.
 # The last line printed is "N passed, N failed[, N skipped]".
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 [ $# -ge 1 ] || die "usage: check.sh KDIR [SUITE...]"
 kdir=$1; shift
+smoke=0
 if [ $# -gt 0 ]; then
-	suites=("$@")
+	suites=()
+	for s in "$@"; do
+		if [ "$s" = bench ]; then smoke=1; else suites+=("$s"); fi
+	done
 else
+	smoke=1
 	suites=()
 	for conf in "$FDBOX_TOP"/tests/*/suite.conf; do
 		d=${conf%/suite.conf}; suites+=("${d##*/}")
@@ -76,6 +82,11 @@ for s in "${suites[@]}"; do
 	fi
 	passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + k))
 done
+# The benchmarks' smoke run: every workload at tiny size, in one VM run.
+if [ "$smoke" = 1 ]; then
+	count_tap bench-smoke "$FDBOX_TOP/bench/run.sh" --smoke "$kdir"
+fi
+
 if [ $((passed + failed)) -eq 0 ]; then
 	echo "not ok - no test reported any result"
 	failed=1

@@ -26,7 +26,11 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-usage() { sed -n '4,25p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+# The whole script is one function, read completely before it runs, so that
+# editing this file cannot break a run in progress.
+main() {
+
+usage() { sed -n '3,25p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 
 kdir="" name=vm stages=1 mem=2G smp=2 timeout=600 append="" module=""
 logdir="$FDBOX_TOP/build/logs" result="" verbose=0
@@ -129,6 +133,7 @@ fi
 cmdline="console=ttyS0 kho=on liveupdate=on retain_initrd panic=-1 loglevel=5 $vargs $append"
 echo "== $name: ${accel^^}, $variant kernel, $stages stage(s), -m $mem -smp $smp, timeout ${timeout}s"
 
+rm -f "$log.tmp"
 t0=$(now_ms)
 # If this script is stopped, take QEMU down with it (timeout forwards it).
 trap 'pkill -TERM -P $$; exit 130' INT TERM
@@ -189,3 +194,6 @@ summary="$passed passed, $failed failed"
 echo "== $name: $summary ($(( elapsed / 1000 )).$(( elapsed % 1000 / 100 )) s, log: $log)"
 [ -z "$result" ] || echo "$passed $failed $skipped" > "$result"
 [ "$failed" -eq 0 ]
+}
+
+main "$@"
