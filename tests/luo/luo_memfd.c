@@ -73,18 +73,35 @@ static int retrieve_fd(int session, uint64_t token)
 	return arg.fd;
 }
 
-/* Keep @fd open in a detached process until the kexec. */
+/*
+ * Keep @fd open in a detached process until the kexec. Returns once that
+ * process has closed everything else, /dev/liveupdate included (it allows
+ * one opener at a time, and the next test opens it).
+ */
 static pid_t hold_until_reboot(int fd)
 {
-	pid_t pid = fork();
-	int i;
+	int ready[2], i;
+	char c;
+	pid_t pid;
 
-	if (pid)
+	if (pipe(ready))
+		return -1;
+	pid = fork();
+	if (pid) {
+		close(ready[1]);
+		if (pid < 0 || read(ready[0], &c, 1) != 1)
+			pid = -1;
+		close(ready[0]);
 		return pid;
+	}
 	setsid();
 	for (i = 0; i < 1024; i++)
-		if (i != fd)
+		if (i != fd && i != ready[1])
 			close(i);
+	c = 1;
+	if (write(ready[1], &c, 1) != 1)
+		_exit(1);
+	close(ready[1]);
 	for (;;)
 		pause();
 }
