@@ -8,32 +8,7 @@
 stage=${FDBOX_STAGE:-1}
 T=$(mktemp -d /tmp/cli-basic.XXXXXX)
 B=basic$stage
-n=0 failed=0
-pass() { n=$((n + 1)); echo "ok $n - $*"; }
-fail() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $*"; }
-# fx ARGS...: run fdbox, exit status in $rc, output in $T/out and $T/err
-fx() { fdbox "$@" > "$T/out" 2> "$T/err"; rc=$?; }
-# expect RC TEXT DESC: the last fx exited with RC; stderr has TEXT, or is
-# empty when TEXT is ""
-expect() {
-	good=0
-	if [ "$rc" = "$1" ]; then
-		if [ -z "$2" ]; then [ -s "$T/err" ] || good=1
-		else grep -qF -- "$2" "$T/err" && good=1; fi
-	fi
-	if [ "$good" = 1 ]; then pass "$3"; else
-		fail "$3"
-		echo "#   exit status $rc (want $1); stderr:"
-		sed 's/^/#   /' "$T/err"
-	fi
-}
-# check DESC CMD...: CMD succeeds
-check() {
-	d=$1; shift
-	if "$@"; then pass "$d"; else fail "$d"; sed 's/^/#   out: /' "$T/out" | head -n 8; fi
-}
-out_has() { grep -qF -- "$1" "$T/out"; }
-same() { cmp -s "$1" "$2"; }
+. /lib/fdbox-tests/cli-tap.sh
 
 fdbox delete "$B" 2> /dev/null
 head -c 1048576 /dev/urandom > "$T/one"

@@ -10,30 +10,7 @@
 stage=${FDBOX_STAGE:-1}
 T=$(mktemp -d /tmp/cli-errors.XXXXXX)
 B=err$stage
-n=0 failed=0
-pass() { n=$((n + 1)); echo "ok $n - $*"; }
-fail() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $*"; }
-skip() { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
-fx() { fdbox "$@" > "$T/out" 2> "$T/err"; rc=$?; }
-expect() {
-	good=0
-	if [ "$rc" = "$1" ]; then
-		if [ -z "$2" ]; then [ -s "$T/err" ] || good=1
-		else grep -qF -- "$2" "$T/err" && good=1; fi
-	fi
-	# an error is one line (usage errors add the usage after it)
-	if [ "$good" = 1 ] && [ "$1" = 1 ] && [ "$(wc -l < "$T/err")" != 1 ]; then good=0; fi
-	if [ "$good" = 1 ]; then pass "$3"; else
-		fail "$3"
-		echo "#   exit status $rc (want $1); stderr:"
-		sed 's/^/#   /' "$T/err"
-	fi
-}
-check() {
-	d=$1; shift
-	if "$@"; then pass "$d"; else fail "$d"; sed 's/^/#   out: /' "$T/out" | head -n 8; fi
-}
-out_has() { grep -qF -- "$1" "$T/out"; }
+. /lib/fdbox-tests/cli-tap.sh
 # state: "STATE fds N" of box $B from list
 state() { fdbox list "$B" | sed -n "s/^box $B state \([a-z]*\) fds \([0-9]*\) .*/\1 fds \2/p"; }
 

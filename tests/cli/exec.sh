@@ -9,27 +9,7 @@
 stage=${FDBOX_STAGE:-1}
 T=$(mktemp -d /tmp/cli-exec.XXXXXX)
 B=exec$stage B2=moved$stage E=empty$stage
-n=0 failed=0
-pass() { n=$((n + 1)); echo "ok $n - $*"; }
-fail() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $*"; }
-fx() { fdbox "$@" > "$T/out" 2> "$T/err"; rc=$?; }
-expect() {
-	good=0
-	if [ "$rc" = "$1" ]; then
-		if [ -z "$2" ]; then [ -s "$T/err" ] || good=1
-		else grep -qF -- "$2" "$T/err" && good=1; fi
-	fi
-	if [ "$good" = 1 ]; then pass "$3"; else
-		fail "$3"
-		echo "#   exit status $rc (want $1); stderr:"
-		sed 's/^/#   /' "$T/err"
-	fi
-}
-check() {
-	d=$1; shift
-	if "$@"; then pass "$d"; else fail "$d"; sed 's/^/#   out: /' "$T/out" | head -n 12; fi
-}
-out_has() { grep -qF -- "$1" "$T/out"; }
+. /lib/fdbox-tests/cli-tap.sh
 # val KEY: the value of KEY=... in $T/out
 val() { sed -n "s/^$1=//p" "$T/out" | head -n 1; }
 
@@ -55,7 +35,7 @@ done
 echo "a=$(cat <&3)"
 echo "b=$(cat <&4)"
 echo "c=$(sha256sum <&5 | cut -d' ' -f1)"
-echo "boxnodes=$(ls -l /proc/$$/fd | grep -c /dev/fdbox)"
+echo "boxnodes=$(ls -l /proc/$$/fd 2>/dev/null | grep -c /dev/fdbox)"
 EOT
 fx exec "$B" -- /bin/sh "$T/child.sh"; expect 0 "" "exec $B -- COMMAND: runs COMMAND"
 check "LISTEN_PID is the pid of COMMAND" [ -n "$(val pid)" -a "$(val listen_pid)" = "$(val pid)" ]

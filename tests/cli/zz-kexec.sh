@@ -25,28 +25,7 @@ stage=${FDBOX_STAGE:-1}
 stages=${FDBOX_STAGES:-1}
 T=$(mktemp -d /tmp/cli-kexec.XXXXXX)
 K=kx
-n=0 failed=0
-pass() { n=$((n + 1)); echo "ok $n - $*"; }
-fail() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $*"; }
-skip() { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
-fx() { fdbox "$@" > "$T/out" 2> "$T/err"; rc=$?; }
-expect() {
-	good=0
-	if [ "$rc" = "$1" ]; then
-		if [ -z "$2" ]; then [ -s "$T/err" ] || good=1
-		else grep -qF -- "$2" "$T/err" && good=1; fi
-	fi
-	if [ "$good" = 1 ]; then pass "$3"; else
-		fail "$3"
-		echo "#   exit status $rc (want $1); stderr:"
-		sed 's/^/#   /' "$T/err"
-	fi
-}
-check() {
-	d=$1; shift
-	if "$@"; then pass "$d"; else fail "$d"; sed 's/^/#   out: /' "$T/out" | head -n 8; fi
-}
-out_has() { grep -qF -- "$1" "$T/out"; }
+. /lib/fdbox-tests/cli-tap.sh
 state() { fdbox list "$K" 2> /dev/null | sed -n "s/^box $K state \([a-z]*\) .*/\1/p"; }
 
 # The same bytes in every stage, made anew: nothing crosses the kexec but

@@ -15,7 +15,6 @@
  * Needs CONFIG_FAULT_INJECTION, FAILSLAB, FAIL_PAGE_ALLOC and
  * FAULT_INJECTION_DEBUG_FS (the debug kernel); elsewhere every test SKIPs.
  */
-#include <dirent.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -107,20 +106,6 @@ static void make_it_fail(bool on)
 {
 	if (pwrite(mif_fd, on ? "1" : "0", 1, 0) != 1)
 		abort();
-}
-
-static int count_fds(void)
-{
-	DIR *d = opendir("/proc/self/fd");
-	struct dirent *e;
-	int n = 0;
-
-	if (!d)
-		return -1;
-	while ((e = readdir(d)))
-		n += e->d_name[0] != '.';
-	closedir(d);
-	return n;
 }
 
 static bool exists(const char *fmt, const char *name)
@@ -250,7 +235,7 @@ static int run_faults(struct ctx *c, const struct fault_op *op)
 				 op->name, c->before, c->now);
 			return -1;
 		}
-		fds = count_fds();
+		fds = fd_count();
 		set_nth(n);
 		ret = op->run(c);
 		injected = nth_injected();
@@ -292,10 +277,10 @@ static int run_faults(struct ctx *c, const struct fault_op *op)
 					 op->name, n, msg);
 				return -1;
 			}
-			if (count_fds() != fds) {
+			if (fd_count() != fds) {
 				snprintf(c->why, sizeof(c->why),
 					 "%s, fault point %u: failure changed the descriptors (%d, now %d)",
-					 op->name, n, fds, count_fds());
+					 op->name, n, fds, fd_count());
 				return -1;
 			}
 			c->failed++;
@@ -725,7 +710,7 @@ TEST_F_TIMEOUT(faults, get_needing_a_bigger_fd_table_keeps_the_file_on_failure, 
 			_exit(9);
 		/* A fresh table of 64 entries in the child: fill it. */
 		getrlimit(RLIMIT_NOFILE, &rl);
-		for (n = count_fds(); n < 64; n++)
+		for (n = fd_count(); n < 64; n++)
 			if (open("/dev/null", O_RDONLY) < 0)
 				_exit(10);
 		for (i = 1; i < 200; i++) {

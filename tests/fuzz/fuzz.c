@@ -1350,20 +1350,6 @@ static enum op pick_op(struct worker *w)
 	return OP_LIST;
 }
 
-static int count_fds(void)
-{
-	DIR *d = opendir("/proc/self/fd");
-	struct dirent *e;
-	int n = 0;
-
-	if (!d)
-		return -1;
-	while ((e = readdir(d)))
-		n += e->d_name[0] != '.';
-	closedir(d);
-	return n;
-}
-
 static void *map_or_die(size_t len, int prot)
 {
 	void *p = mmap(NULL, len, prot, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -1795,7 +1781,7 @@ static void worker_process(int proc)
 	unsigned long per = sh->cfg.ops / (sh->cfg.procs * sh->cfg.threads);
 
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	before = count_fds();
+	before = fd_count();
 	for (i = 0; i < sh->cfg.threads; i++) {
 		ta[i] = (struct thread_arg){ proc, i, per ? per : 1 };
 		if (pthread_create(&th[i], NULL, worker_thread, &ta[i]))
@@ -1803,7 +1789,7 @@ static void worker_process(int proc)
 	}
 	for (i = 0; i < sh->cfg.threads; i++)
 		pthread_join(th[i], NULL);
-	after = count_fds();
+	after = fd_count();
 	if (after != before) {
 		atomic_fetch_add(&sh->fd_leaks, after - before);
 		fprintf(stderr, "# worker %d: %d descriptors before, %d after\n",

@@ -8,6 +8,7 @@
 #ifndef FDBOX_TESTS_FDBOX_TEST_H
 #define FDBOX_TESTS_FDBOX_TEST_H
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
@@ -237,6 +238,21 @@ static inline int memfd_check(int fd, size_t size, int fill)
 		}
 	munmap(p, size);
 	return ok;
+}
+
+/* Number of open descriptors of this process (with the one counting). */
+static inline int fd_count(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	int n = 0;
+
+	if (!d)
+		return -1;
+	while ((e = readdir(d)))
+		n += e->d_name[0] != '.';
+	closedir(d);
+	return n;
 }
 
 static inline int fd_is_open(int fd)

@@ -11,7 +11,6 @@
  * Environment: FDBOX_STRESS_THREADS (default 8), FDBOX_STRESS_OPS (ops per
  * thread; default 4000, 500 on the debug kernel), FDBOX_STRESS_SEED.
  */
-#include <dirent.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -76,20 +75,6 @@ static unsigned long env_ul(const char *name, unsigned long def)
 	const char *s = getenv(name);
 
 	return s && *s ? strtoul(s, NULL, 0) : def;
-}
-
-static int count_fds(void)
-{
-	DIR *d = opendir("/proc/self/fd");
-	struct dirent *e;
-	int n = 0;
-
-	if (!d)
-		return -1;
-	while ((e = readdir(d)))
-		n += e->d_name[0] != '.';
-	closedir(d);
-	return n;
 }
 
 static long nr_items(void)
@@ -411,7 +396,7 @@ TEST_F_TIMEOUT(stress, every_memfd_put_is_in_its_box_or_was_got_exactly_once, 36
 	TH_LOG("%d threads x %lu ops, seed %#llx", st->threads, st->ops,
 	       (unsigned long long)st->seed);
 
-	before = count_fds();
+	before = fd_count();
 	t = calloc(st->threads, sizeof(*t));
 	for (i = 0; i < st->threads; i++) {
 		t[i].idx = i;
@@ -428,7 +413,7 @@ TEST_F_TIMEOUT(stress, every_memfd_put_is_in_its_box_or_was_got_exactly_once, 36
 	ASSERT_EQ(0, atomic_load(&st->failures)) TH_LOG("%s", st->why);
 
 	/* No descriptor was left behind in the task. */
-	after = count_fds();
+	after = fd_count();
 	EXPECT_EQ(before, after);
 
 	/* Listing and sysfs agree with the model, box by box. */
@@ -571,7 +556,7 @@ TEST_F_TIMEOUT(stress, deleting_a_box_in_use_frees_every_file_it_held, 600)
 	/* Settle what earlier tests freed. */
 	sync();
 	before = shmem_kb();
-	before_fds = count_fds();
+	before_fds = fd_count();
 	for (i = 0; i < 4; i++)
 		ASSERT_EQ(0, pthread_create(&th[i], NULL, churn_user, &c));
 	for (i = 0; i < rounds; i++) {
@@ -600,7 +585,7 @@ TEST_F_TIMEOUT(stress, deleting_a_box_in_use_frees_every_file_it_held, 600)
 	TH_LOG("%ld deletes, %ld puts, %ld gets", atomic_load(&c.deletes),
 	       atomic_load(&c.puts), atomic_load(&c.gets));
 	ASSERT_EQ(0, atomic_load(&c.failures)) TH_LOG("%s", c.why);
-	EXPECT_EQ(before_fds, count_fds());
+	EXPECT_EQ(before_fds, fd_count());
 	/* Every memfd that was in a deleted box is gone. */
 	for (i = 0; i < 10; i++) {
 		after = shmem_kb();

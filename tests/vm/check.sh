@@ -28,6 +28,10 @@ else
 fi
 module="$FDBOX_TOP/kernel/fdbox.ko"
 modarg=(); [ -f "$module" ] && modarg=(--module "$module")
+# Shell helpers of the tests, sourced from /lib/fdbox-tests in the guest.
+for lib in "$FDBOX_TOP"/tests/include/*.sh; do
+	[ -f "$lib" ] && modarg+=(--add "$lib:/lib/fdbox-tests/${lib##*/}")
+done
 # Static tools built for the guest (build/guest-bin/*) go to its /bin.
 for tool in "$FDBOX_TOP"/build/guest-bin/*; do
 	[ -x "$tool" ] && modarg+=(--add "$tool:/bin/${tool##*/}")

@@ -11,7 +11,8 @@
 #                     order given; it sees FDBOX_STAGE and FDBOX_STAGES
 #   --suite DIR       add every executable of DIR as /tests/<name>/<file> and
 #                     run each of them (sorted) in every stage
-#   --add SRC[:DEST]  copy a host file into the guest (default /user/<name>)
+#   --add SRC[:DEST]  copy a host file into the guest (default /user/<name>;
+#                     missing directories of DEST are made)
 #   --module KO       put KO at /lib/modules/fdbox.ko; init loads it each stage
 #   --mem SIZE        guest memory (default 2G)
 #   --smp N           guest CPUs (default 2)
@@ -30,7 +31,7 @@ set -euo pipefail
 # editing this file cannot break a run in progress.
 main() {
 
-usage() { sed -n '3,25p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '3,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//' >&2; exit 2; }
 
 kdir="" name=vm stages=1 mem=2G smp=2 timeout=600 append="" module=""
 logdir="$FDBOX_TOP/build/logs" result="" verbose=0
@@ -105,10 +106,17 @@ echo "$stages" > "$work/stages"
 			echo "/tests/$sname/$f" >> "$plan"
 		done
 	done
+	declare -A made=([/]=1 [/bin]=1 [/lib]=1 [/user]=1 [/tests]=1 [/etc]=1)
 	for a in "${adds[@]}"; do
 		src=${a%%:*} dest=${a#*:}
 		[ "$dest" != "$a" ] || dest=/user/${src##*/}
 		[ -e "$src" ] || die "--add: $src does not exist"
+		# directories on the way that the initramfs does not have yet
+		d=${dest%/*} dirs=()
+		while [ -n "$d" ] && [ -z "${made[$d]-}" ]; do
+			dirs=("$d" "${dirs[@]}") made[$d]=1 d=${d%/*}
+		done
+		for d in "${dirs[@]}"; do echo "dir $d 0755 0 0"; done
 		mode=0644; [ -x "$src" ] && mode=0755
 		echo "file $dest $(realpath "$src") $mode 0 0"
 	done
