@@ -26,6 +26,7 @@ debian-archive-keyring:/usr/share/keyrings/debian-archive-keyring.gpg
 ca-certificates:/etc/ssl/certs
 rsync:/usr/bin/rsync
 procps:/usr/bin/pkill
+s6:/usr/bin/s6-fdholderd
 "
 
 missing=()
