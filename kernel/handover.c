@@ -60,6 +60,7 @@
 #include <linux/stddef.h>
 #include <linux/string.h>
 #include <linux/vmalloc.h>
+#include <linux/xarray.h>
 #include "fdbox.h"
 #include "handover_abi.h"
 #include "kho_vm.h"
@@ -366,37 +367,44 @@ static struct fdbox_kho_box *fdbox_handover_copy_blob(const struct fdbox_kho_vm 
 }
 
 /*
- * Consume slot @slot of the incoming root. The blob is read in place and
- * claimed from KHO only once the box it describes exists; a refused box
- * leaves all its memory reserved, untouched.
+ * Consume slot @slot of the incoming root and find the pages of its blob,
+ * reading them in place; nothing is claimed yet.
  */
-static void fdbox_handover_take_slot(struct fdbox_kho_box_ref *ref,
-				     unsigned int slot, unsigned int *nr_ok,
-				     unsigned int *nr_bad)
+static int fdbox_handover_map_slot(struct fdbox_kho_box_ref *ref,
+				   unsigned int slot, struct fdbox_kho_vm *vm)
 {
 	struct kho_vmalloc desc = ref->blob;
-	struct fdbox_kho_box *blob = NULL;
-	struct fdbox_kho_vm vm;
-	u64 size = ref->size, len, bytes;
 	int err;
 
 	/* Consumed before use: a second module load must not see it again. */
 	WRITE_ONCE(ref->flags, 0);
 	memset(&ref->blob, 0, sizeof(ref->blob));
 
-	err = fdbox_kho_vm_map(&desc, FDBOX_KHO_BOX_MAX_PAGES, &vm);
-	if (err) {
+	err = fdbox_kho_vm_map(&desc, FDBOX_KHO_BOX_MAX_PAGES, vm);
+	if (err)
 		pr_err("handover slot %u: box blob descriptor damaged (%pe); box refused\n",
 		       slot, ERR_PTR(err));
-		(*nr_bad)++;
-		return;
-	}
-	blob = fdbox_handover_copy_blob(&vm, size, &len);
+	return err;
+}
+
+/*
+ * Recreate the box of slot @slot from its mapped blob of @size bytes. The
+ * blob is claimed from KHO only once the box exists; a refused box leaves
+ * all its memory reserved, untouched.
+ */
+static int fdbox_handover_take_slot(struct fdbox_kho_vm *vm, u64 size,
+				    unsigned int slot)
+{
+	struct fdbox_kho_box *blob;
+	u64 len, bytes;
+	int err;
+
+	blob = fdbox_handover_copy_blob(vm, size, &len);
 	if (!blob) {
 		err = len ? -ENOMEM : -EINVAL;
 	} else if (len < size) {
 		pr_err("handover slot %u: box blob of %llu bytes in %llu pages; box refused\n",
-		       slot, size, vm.nr_pages);
+		       slot, size, vm->nr_pages);
 		err = -EINVAL;
 	} else {
 		err = fdbox_handover_check_box(blob, size, slot);
@@ -404,26 +412,83 @@ static void fdbox_handover_take_slot(struct fdbox_kho_box_ref *ref,
 			err = fdbox_handover_load_box(blob);
 	}
 	if (!err) {
-		fdbox_kho_vm_free(&vm);
-		(*nr_ok)++;
+		fdbox_kho_vm_free(vm);
 		vfree(blob);
-		return;
+		return 0;
 	}
 	bytes = blob ? fdbox_handover_box_bytes(blob, len) : 0;
 	scoped_guard(mutex, &fdbox_handover_lock)
 		fdbox_refused_bytes += bytes;
 	pr_err("handover slot %u: box refused (%pe); its %llu bytes of file data stay reserved until the next reboot\n",
 	       slot, ERR_PTR(err), bytes);
-	fdbox_kho_vm_unmap(&vm);
-	(*nr_bad)++;
+	fdbox_kho_vm_unmap(vm);
 	vfree(blob);
+	return err;
+}
+
+/*
+ * Recreate the boxes of every used slot, in slot order. All blobs are
+ * mapped before the first is claimed and freed, and a blob sharing a page
+ * with an earlier slot's is refused: it would be read from freed memory.
+ */
+static void fdbox_handover_take_slots(struct fdbox_kho_root *root)
+{
+	unsigned int slot, nr_ok = 0, nr_bad = 0;
+	struct fdbox_kho_vm *vms;
+	DEFINE_XARRAY(taken);
+	u64 *sizes;
+	int err;
+
+	vms = kvzalloc_objs(*vms, root->nr_slots);
+	sizes = kvzalloc_objs(*sizes, root->nr_slots);
+	if (!vms || !sizes) {
+		pr_err("out of memory reading the handover; the previous kernel's boxes are left untouched\n");
+		goto out;
+	}
+	for (slot = 0; slot < root->nr_slots; slot++) {
+		struct fdbox_kho_box_ref *ref = &root->boxes[slot];
+
+		if (!ref->flags)
+			continue;
+		if (ref->flags != FDBOX_KHO_SLOT_USED) {
+			pr_err("handover slot %u: unknown flags %#llx; skipped\n",
+			       slot, ref->flags);
+			nr_bad++;
+			continue;
+		}
+		sizes[slot] = ref->size;
+		if (fdbox_handover_map_slot(ref, slot, &vms[slot]))
+			nr_bad++;
+	}
+	for (slot = 0; slot < root->nr_slots; slot++) {
+		if (!vms[slot].nr_chunks)
+			continue;
+		err = fdbox_kho_vm_take(&vms[slot], &taken);
+		if (err) {
+			pr_err("handover slot %u: box blob shares memory with an earlier slot's (%pe); box refused\n",
+			       slot, ERR_PTR(err));
+			fdbox_kho_vm_unmap(&vms[slot]);
+			nr_bad++;
+			continue;
+		}
+		if (fdbox_handover_take_slot(&vms[slot], sizes[slot], slot))
+			nr_bad++;
+		else
+			nr_ok++;
+	}
+	if (nr_ok || nr_bad)
+		pr_info("previous kernel handed over %u boxes: %u recreated, %u refused\n",
+			nr_ok + nr_bad, nr_ok, nr_bad);
+out:
+	xa_destroy(&taken);
+	kvfree(sizes);
+	kvfree(vms);
 }
 
 /* Find and recreate the boxes the previous kernel handed over. */
 static void fdbox_handover_restore(void)
 {
 	struct fdbox_kho_root *root;
-	unsigned int slot, nr_ok = 0, nr_bad = 0;
 	phys_addr_t phys;
 	size_t size;
 	unsigned long pfn;
@@ -467,22 +532,7 @@ static void fdbox_handover_restore(void)
 		       root->version);
 		return;
 	}
-	for (slot = 0; slot < root->nr_slots; slot++) {
-		struct fdbox_kho_box_ref *ref = &root->boxes[slot];
-
-		if (!ref->flags)
-			continue;
-		if (ref->flags != FDBOX_KHO_SLOT_USED) {
-			pr_err("handover slot %u: unknown flags %#llx; skipped\n",
-			       slot, ref->flags);
-			nr_bad++;
-			continue;
-		}
-		fdbox_handover_take_slot(ref, slot, &nr_ok, &nr_bad);
-	}
-	if (nr_ok || nr_bad)
-		pr_info("previous kernel handed over %u boxes: %u recreated, %u refused\n",
-			nr_ok + nr_bad, nr_ok, nr_bad);
+	fdbox_handover_take_slots(root);
 }
 
 static int fdbox_handover_reboot(struct notifier_block *nb,

@@ -22,6 +22,7 @@
 #include <linux/mm.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
+#include <linux/xarray.h>
 #include "kho_vm.h"
 
 /* A page-aligned physical address of RAM, as a direct-map address, or NULL. */
@@ -30,6 +31,14 @@ static void *fdbox_kho_page(u64 phys)
 	if (!phys || !PAGE_ALIGNED(phys) || !pfn_valid(PHYS_PFN(phys)))
 		return NULL;
 	return phys_to_virt(phys);
+}
+
+/* Page frame number of page @i of @vm, its chunk pages after its pages. */
+static unsigned long fdbox_kho_vm_pfn(const struct fdbox_kho_vm *vm, u64 i)
+{
+	if (i < vm->nr_pages)
+		return PHYS_PFN(virt_to_phys(vm->pages[i]));
+	return PHYS_PFN(vm->chunks[i - vm->nr_pages]);
 }
 
 static int fdbox_kho_cmp(const void *a, const void *b)
@@ -165,4 +174,34 @@ void fdbox_kho_vm_free(struct fdbox_kho_vm *vm)
 			__free_page(page);
 	}
 	fdbox_kho_vm_unmap(vm);
+}
+
+/**
+ * fdbox_kho_vm_take() - reserve the pages of an area against other areas
+ * @vm: area from fdbox_kho_vm_map()
+ * @taken: pages of the areas taken so far, by page frame number
+ *
+ * Two handed-over areas must not share a page: the second would be read
+ * after the first was claimed and freed. Adds @vm's pages and chunk pages
+ * to @taken unless one of them is there already.
+ *
+ * Context: Process context.
+ * Return: 0, -EEXIST if a page is taken already (nothing added), or
+ * -ENOMEM.
+ */
+int fdbox_kho_vm_take(const struct fdbox_kho_vm *vm, struct xarray *taken)
+{
+	u64 i, n = vm->nr_pages + vm->nr_chunks;
+	int err;
+
+	for (i = 0; i < n; i++)
+		if (xa_load(taken, fdbox_kho_vm_pfn(vm, i)))
+			return -EEXIST;
+	for (i = 0; i < n; i++) {
+		err = xa_err(xa_store(taken, fdbox_kho_vm_pfn(vm, i),
+				      xa_mk_value(1), GFP_KERNEL));
+		if (err)
+			return err;
+	}
+	return 0;
 }

@@ -9,6 +9,7 @@
 #include <linux/types.h>
 
 struct kho_vmalloc;
+struct xarray;
 
 /**
  * struct fdbox_kho_vm - a handed-over vmalloc area, read in place
@@ -30,5 +31,6 @@ int fdbox_kho_vm_map(const struct kho_vmalloc *desc, u64 max_pages,
 		     struct fdbox_kho_vm *vm);
 void fdbox_kho_vm_unmap(struct fdbox_kho_vm *vm);
 void fdbox_kho_vm_free(struct fdbox_kho_vm *vm);
+int fdbox_kho_vm_take(const struct fdbox_kho_vm *vm, struct xarray *taken);
 
 #endif /* _FDBOX_KHO_VM_H */
