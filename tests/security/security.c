@@ -9,6 +9,7 @@
  */
 #include <grp.h>
 #include <sched.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
@@ -385,6 +386,12 @@ static int userns_root_gets_nothing(void *arg)
 	char map[64];
 	int fd;
 
+	/*
+	 * The switch from root to OTHER left the task non-dumpable, which
+	 * makes its /proc/self files root's: the maps could not be written.
+	 */
+	if (prctl(PR_SET_DUMPABLE, 1, 0, 0, 0))
+		return 9;
 	if (unshare(CLONE_NEWUSER))
 		return 10;
 	fd = open("/proc/self/setgroups", O_WRONLY);
