@@ -16,7 +16,7 @@
  * put into a box.
  *
  * Sealing a box pins the memfd's folios and preserves them with KHO (see
- * memfd_kho.c); the file itself stays in the box, and UNSEAL in the same
+ * memfd_kho_out.c); the file itself stays in the box, and UNSEAL in the same
  * kernel unpins it again. After a kexec, the handed-over record is loaded
  * when the module loads and the file is recreated from the preserved folios
  * on UNSEAL.
