@@ -40,6 +40,7 @@
 #include <linux/sysfs.h>
 #include <linux/uaccess.h>
 #include "fdbox.h"
+#include "helper.h"
 
 /* Box device minors; max_boxes is the limit users see. */
 #define FDBOX_MAX_MINORS	BIT(16)
@@ -416,6 +417,7 @@ static int __init fdbox_init(void)
 	err = class_register(&fdbox_class);
 	if (err)
 		goto err_region;
+	fdbox_helper_init();
 	/* Boxes handed over by the previous kernel appear here. */
 	err = fdbox_handover_init();
 	if (err)
@@ -428,6 +430,7 @@ static int __init fdbox_init(void)
 err_handover:
 	fdbox_handover_exit();
 err_class:
+	fdbox_helper_exit();
 	class_unregister(&fdbox_class);
 err_region:
 	unregister_chrdev_region(fdbox_devt, FDBOX_MAX_MINORS);
@@ -439,6 +442,7 @@ static void __exit fdbox_exit(void)
 {
 	misc_deregister(&fdbox_misc);
 	fdbox_handover_exit();
+	fdbox_helper_exit();
 	class_unregister(&fdbox_class);
 	unregister_chrdev_region(fdbox_devt, FDBOX_MAX_MINORS);
 	ida_destroy(&fdbox_minors);

@@ -11,31 +11,41 @@
  * copies a record into a &struct fdbox_memfd_kho_in, still without touching
  * the preserved memory, so the box blob can be freed afterwards.
  *
- * fdbox_memfd_kho_restore() builds the file: a shmem file named like a memfd
- * ("memfd:NAME"), with memfd's FMODE_LSEEK/PREAD/PWRITE and O_LARGEFILE. It
- * first reads the folio table in place, without claiming it: it walks the
- * chunk list of the KHO vmalloc preservation (the KHO ABI in
- * include/linux/kho/abi/kexec_handover.h) and checks every entry (sorted,
- * aligned, inside the file, valid memory, and no two pieces of handed-over
- * memory overlapping). Only then, for each entry, it lets shmem allocate a
- * folio at that index with all its own accounting (shmem_get_folio()),
- * claims the preserved folio (kho_restore_folio()) and puts it in place of
- * the new one (replace_page_cache_folio(), folio_add_lru()): no copy for
- * order-0 folios. When the sizes differ (large folios), it copies instead.
+ * fdbox_memfd_kho_restore() builds the file. It first reads the folio table
+ * in place, without claiming it: it walks the chunk list of the KHO vmalloc
+ * preservation (the KHO ABI in include/linux/kho/abi/kexec_handover.h) and
+ * checks every entry (sorted, aligned, inside the file, valid memory, and no
+ * two pieces of handed-over memory overlapping). Only then does it claim
+ * folios (kho_restore_folio()), one entry at a time, in one of two ways
+ * (helper.c tells which one is active):
+ *
+ * - zero-copy, on kernels with the FDBox helpers: the file is a true memfd
+ *   (memfd_alloc_file()), each preserved folio of any order goes into it
+ *   as it is (shmem_insert_folio(), which charges and accounts it like any
+ *   shmem folio), and seals are added with memfd_add_seals().
+ * - module-only, on stock kernels: the file is a shmem file named like a
+ *   memfd ("memfd:NAME") with memfd's FMODE_LSEEK/PREAD/PWRITE and
+ *   O_LARGEFILE. For each entry shmem allocates a folio at that index with
+ *   all its own accounting (shmem_get_folio()), then the preserved folio
+ *   takes its place (replace_page_cache_folio(), folio_add_lru()): no copy
+ *   for order-0 folios. When the sizes differ (large folios), the data is
+ *   copied instead.
+ *
  * The table pages are claimed and freed at the end (kho_restore_pages()).
  * Seals are applied last, then the position and the access mode.
  *
- * Every preserved folio is claimed exactly once. A new folio is allocated
- * before the preserved one is claimed, so when an allocation fails the
- * restore stops with nothing lost and a later call resumes where it stopped
- * (kho_restore_vmalloc() is not used because its failure does not tell
- * whether it consumed the table). Damaged data (an entry or chunk list that
- * does not check out, a folio KHO cannot give back) makes the record fail
- * for good with -EINVAL or -EIO; what was not claimed then stays reserved:
- * this layer never frees handed-over memory it has not claimed, and
- * fdbox_memfd_kho_in_bytes() tells how much that is.
- * fdbox_memfd_kho_in_free() drops a record in any state.
- *
+ * Every preserved folio is claimed exactly once, and a failed allocation
+ * loses nothing: the module-only path allocates the new folio before it
+ * claims the preserved one; the zero-copy path keeps a claimed folio that
+ * shmem could not take (no memory, no space) and offers it again. A later
+ * call resumes where the failed one stopped (kho_restore_vmalloc() is not
+ * used because its failure does not tell whether it consumed the table).
+ * Damaged data (an entry or chunk list that does not check out, a folio
+ * KHO cannot give back) makes the record fail for good with -EINVAL or
+ * -EIO; what was not claimed then stays reserved: this layer never frees
+ * handed-over memory it has not claimed, and fdbox_memfd_kho_in_bytes()
+ * tells how much that is. fdbox_memfd_kho_in_free() drops a record in any
+ * state.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -51,6 +61,7 @@
 #include <linux/highmem.h>
 #include <linux/io.h>
 #include <linux/kexec_handover.h>
+#include <linux/memfd.h>
 #include <linux/mm.h>
 #include <linux/mmzone.h>
 #include <linux/mount.h>
@@ -62,6 +73,8 @@
 #include <linux/sort.h>
 #include <linux/string.h>
 #include <linux/vmalloc.h>
+#include <uapi/linux/memfd.h>
+#include "helper.h"
 #include "kho_vm.h"
 #include "memfd_kho.h"
 
@@ -73,6 +86,10 @@
  *         claimed) once mapped; empty before that or when there is no table
  * @file: the file being built (one reference), NULL before the first restore
  *        call and after success
+ * @helper: the kernel helpers this restore uses, NULL for the module-only
+ *          path; chosen when @file is made, kept to the end
+ * @held: a claimed folio not in @file yet (zero-copy path: its insertion
+ *        failed for lack of memory and is retried), or NULL
  * @next: first table entry not claimed yet
  * @left_pages: pages of preserved folios not claimed yet
  * @broken: 0, or the error that makes this record fail for good
@@ -88,6 +105,8 @@ struct fdbox_memfd_kho_in {
 	char fdname[FDBOX_KHO_NAME_LEN];
 	struct fdbox_kho_vm table;
 	struct file *file;
+	const struct fdbox_kernel_helper *helper;
+	struct folio *held;
 	u64 next;
 	u64 left_pages;
 	int broken;
@@ -354,24 +373,38 @@ static int fdbox_memfd_kho_check_table(struct fdbox_memfd_kho_in *in)
 	return fdbox_memfd_kho_check_overlap(in);
 }
 
-/* Create the empty file: a shmem file that looks like a memfd. */
+/*
+ * Create the empty file: a true memfd when the kernel helpers are there,
+ * else a shmem file that looks like a memfd.
+ */
 static int fdbox_memfd_kho_new_file(struct fdbox_memfd_kho_in *in)
 {
-	struct file *file;
+	const struct fdbox_kernel_helper *helper = fdbox_helper_get();
 	struct inode *inode;
+	struct file *file;
 
-	file = shmem_file_setup(in->rec.name, in->rec.size,
-				mk_vma_flags(VMA_NORESERVE_BIT));
+	if (helper) {
+		/* Seals come later, with memfd_add_seals(). */
+		file = helper->alloc_file(in->rec.name, MFD_ALLOW_SEALING);
+	} else {
+		file = shmem_file_setup(in->rec.name, 0,
+					mk_vma_flags(VMA_NORESERVE_BIT));
+		if (!IS_ERR(file)) {
+			/* What memfd_alloc_file() adds to a shmem file. */
+			file->f_mode |= FMODE_LSEEK | FMODE_PREAD |
+					FMODE_PWRITE;
+			file->f_flags |= O_LARGEFILE;
+		}
+	}
 	if (IS_ERR(file))
 		return PTR_ERR(file);
-	/* What memfd_alloc_file() adds to a shmem file. */
-	file->f_mode |= FMODE_LSEEK | FMODE_PREAD | FMODE_PWRITE;
-	file->f_flags |= O_LARGEFILE;
 	inode = file_inode(file);
 	inode_lock(inode);
+	i_size_write(inode, in->rec.size);
 	inode->i_mode = (inode->i_mode & ~S_IALLUGO) | in->rec.mode;
 	inode_unlock(inode);
 	in->file = file;
+	in->helper = helper;
 	return 0;
 }
 
@@ -450,6 +483,39 @@ static int fdbox_memfd_kho_copy(struct fdbox_memfd_kho_in *in,
 	return 0;
 }
 
+/*
+ * Zero-copy: claim the preserved folio and let the kernel helper put it into
+ * the file as it is, charged and accounted by shmem. A folio the helper
+ * could not take for lack of memory is held and retried by the next call.
+ */
+static int fdbox_memfd_kho_insert(struct fdbox_memfd_kho_in *in,
+				  const struct fdbox_kho_folio *e)
+{
+	struct folio *folio = in->held;
+	int err;
+
+	if (!folio) {
+		folio = fdbox_memfd_kho_claim_folio(in, e);
+		if (!folio)
+			return in->broken;
+	}
+	in->held = NULL;
+	err = in->helper->insert_folio(file_inode(in->file), folio, e->index);
+	if (err == -ENOMEM || err == -ENOSPC) {
+		in->held = folio;
+		return err;
+	}
+	folio_put(folio);
+	if (err) {
+		/* The table was checked: the file cannot refuse this folio. */
+		pr_err("handed-over memfd '%s': shmem refused folio %#llx at index %llu: %d\n",
+		       in->fdname, e->phys, e->index, err);
+		in->broken = -EIO;
+		return in->broken;
+	}
+	return 0;
+}
+
 /* Restore one table entry. */
 static int fdbox_memfd_kho_restore_one(struct fdbox_memfd_kho_in *in,
 				       const struct fdbox_kho_folio *e)
@@ -460,6 +526,8 @@ static int fdbox_memfd_kho_restore_one(struct fdbox_memfd_kho_in *in,
 	loff_t wend;
 	int err;
 
+	if (in->helper)
+		return fdbox_memfd_kho_insert(in, e);
 	wend = min_t(u64, (e->index + (1ULL << order)) << PAGE_SHIFT,
 		     in->rec.size);
 	/* shmem allocates, charges and accounts a folio at this index. */
@@ -502,6 +570,12 @@ static int fdbox_memfd_kho_finish(struct fdbox_memfd_kho_in *in,
 	struct file *file = in->file;
 	int err;
 
+	if (!in->sealed && in->helper) {
+		err = in->helper->add_seals(in->file, in->rec.seals);
+		if (err)
+			return err;
+		in->sealed = true;
+	}
 	if (!in->sealed) {
 		inode_lock(inode);
 		if (in->rec.seals & F_SEAL_WRITE) {
@@ -645,6 +719,9 @@ void fdbox_memfd_kho_in_free(struct fdbox_memfd_kho_in *in)
 	if (in->left_pages)
 		pr_warn("handed-over memfd '%s' dropped unrestored: %llu bytes stay reserved\n",
 			in->fdname, in->left_pages << PAGE_SHIFT);
+	/* Claimed already: freed with the rest of the partly built file. */
+	if (in->held)
+		folio_put(in->held);
 	if (in->file)
 		fput(in->file);
 	fdbox_kho_vm_unmap(&in->table);

@@ -1,0 +1,159 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * FDBox: find the optional kernel helpers for zero-copy memfd restore.
+ */
+
+/**
+ * DOC: kernel helpers and the restore path
+ *
+ * A stock kernel exports nothing that inserts a handed-over folio into a
+ * shmem file with shmem's own accounting, so the module restores a memfd
+ * the "module-only" way: shmem allocates a folio, the module puts the
+ * handed-over one in its place (copying instead for large folios). Kernels
+ * carrying the FDBox patch series (kernel/patches/) export
+ * shmem_insert_folio(), memfd_alloc_file() and memfd_add_seals(); with them
+ * the handed-over folios of any order go into the file as they are
+ * ("zero-copy") and the file is a true memfd.
+ *
+ * The helpers are looked up once, when the module loads, with symbol_get():
+ * the module has no link-time dependency on them and loads on both kernels.
+ * All three must be there, or none is used. The module parameter
+ * restore_path tells which path restores memfds ("zero-copy" or
+ * "module-only"); writing "module-only" to it selects the fallback even
+ * when the helpers are there (for comparison and testing), writing
+ * "zero-copy" selects them again (-ENODEV without them); both work at
+ * insmod too. A restore that has started keeps the path it started with.
+ */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/mm.h>
+#include <linux/memfd.h>
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/shmem_fs.h>
+#include <linux/string.h>
+#include <linux/sysfs.h>
+#include "helper.h"
+
+/*
+ * Declared by patched kernels in <linux/shmem_fs.h>; declared here for
+ * typeof() in symbol_get(). An incompatible declaration fails the build.
+ */
+int shmem_insert_folio(struct inode *inode, struct folio *folio,
+		       pgoff_t index);
+
+static struct fdbox_kernel_helper fdbox_helper;
+static bool fdbox_helper_looked_up;
+static bool fdbox_helper_found;
+/* What restore_path asks for: the helpers when found. */
+static bool fdbox_helper_wanted = true;
+/* Found and wanted: what fdbox_helper_get() reads. */
+static bool fdbox_helper_enabled;
+
+#define FDBOX_PATH_ZERO_COPY	"zero-copy"
+#define FDBOX_PATH_MODULE_ONLY	"module-only"
+
+static int fdbox_restore_path_set(const char *val,
+				  const struct kernel_param *kp)
+{
+	if (sysfs_streq(val, FDBOX_PATH_MODULE_ONLY)) {
+		fdbox_helper_wanted = false;
+		WRITE_ONCE(fdbox_helper_enabled, false);
+		return 0;
+	}
+	if (sysfs_streq(val, FDBOX_PATH_ZERO_COPY)) {
+		/* At insmod the helpers are not looked up yet. */
+		if (fdbox_helper_looked_up && !fdbox_helper_found)
+			return -ENODEV;
+		fdbox_helper_wanted = true;
+		WRITE_ONCE(fdbox_helper_enabled, fdbox_helper_found);
+		return 0;
+	}
+	return -EINVAL;
+}
+
+static int fdbox_restore_path_get(char *buf, const struct kernel_param *kp)
+{
+	return sysfs_emit(buf, "%s\n", READ_ONCE(fdbox_helper_enabled) ?
+			  FDBOX_PATH_ZERO_COPY : FDBOX_PATH_MODULE_ONLY);
+}
+
+static const struct kernel_param_ops fdbox_restore_path_ops = {
+	.set = fdbox_restore_path_set,
+	.get = fdbox_restore_path_get,
+};
+
+/* Writes, init and exit are serialized by the module's param lock. */
+module_param_cb(restore_path, &fdbox_restore_path_ops, NULL, 0644);
+MODULE_PARM_DESC(restore_path,
+		 "How memfds are restored: zero-copy (needs the FDBox kernel helpers) or module-only");
+
+/**
+ * fdbox_helper_get() - the kernel helpers to restore with, if any
+ *
+ * Context: Any.
+ * Return: the helpers when they were found and are selected, else NULL
+ * (restore the module-only way).
+ */
+const struct fdbox_kernel_helper *fdbox_helper_get(void)
+{
+	return READ_ONCE(fdbox_helper_enabled) ? &fdbox_helper : NULL;
+}
+
+static void fdbox_helper_put_all(void)
+{
+	if (fdbox_helper.insert_folio)
+		symbol_put(shmem_insert_folio);
+	if (fdbox_helper.alloc_file)
+		symbol_put(memfd_alloc_file);
+	if (fdbox_helper.add_seals)
+		symbol_put(memfd_add_seals);
+	memset(&fdbox_helper, 0, sizeof(fdbox_helper));
+}
+
+/**
+ * fdbox_helper_init() - look up the kernel helpers
+ *
+ * Logs which restore path is active. Call before any memfd is restored.
+ *
+ * Context: Process context (module init).
+ */
+void fdbox_helper_init(void)
+{
+	kernel_param_lock(THIS_MODULE);
+	fdbox_helper.insert_folio = symbol_get(shmem_insert_folio);
+	fdbox_helper.alloc_file = symbol_get(memfd_alloc_file);
+	fdbox_helper.add_seals = symbol_get(memfd_add_seals);
+	fdbox_helper_found = fdbox_helper.insert_folio &&
+			     fdbox_helper.alloc_file && fdbox_helper.add_seals;
+	if (fdbox_helper_found) {
+		pr_info("restore path: zero-copy (kernel exports shmem_insert_folio, memfd_alloc_file, memfd_add_seals)\n");
+	} else {
+		if (fdbox_helper.insert_folio || fdbox_helper.alloc_file ||
+		    fdbox_helper.add_seals)
+			pr_warn("only some of the FDBox kernel helpers are exported; not using them\n");
+		fdbox_helper_put_all();
+		pr_info("restore path: module-only (the kernel lacks the FDBox helpers)\n");
+	}
+	fdbox_helper_looked_up = true;
+	WRITE_ONCE(fdbox_helper_enabled,
+		   fdbox_helper_found && fdbox_helper_wanted);
+	if (fdbox_helper_found && !fdbox_helper_wanted)
+		pr_info("restore path: module-only, as restore_path asks\n");
+	kernel_param_unlock(THIS_MODULE);
+}
+
+/**
+ * fdbox_helper_exit() - drop the references on the kernel helpers
+ *
+ * Context: Process context (module exit or failed init); no restore runs.
+ */
+void fdbox_helper_exit(void)
+{
+	kernel_param_lock(THIS_MODULE);
+	WRITE_ONCE(fdbox_helper_enabled, false);
+	fdbox_helper_found = false;
+	fdbox_helper_put_all();
+	kernel_param_unlock(THIS_MODULE);
+}

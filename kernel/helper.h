@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * FDBox: the optional kernel helpers for zero-copy memfd restore (helper.c).
+ */
+
+#ifndef _FDBOX_HELPER_H
+#define _FDBOX_HELPER_H
+
+#include <linux/types.h>
+
+struct file;
+struct folio;
+struct inode;
+
+/**
+ * struct fdbox_kernel_helper - exports of kernels with the FDBox patches
+ * @insert_folio: shmem_insert_folio(): put a folio the caller owns into a
+ *                shmem file at an index, charged and accounted by shmem
+ * @alloc_file: memfd_alloc_file(): a new memfd, as memfd_create() makes it
+ * @add_seals: memfd_add_seals(): add seals, as fcntl(F_ADD_SEALS) does
+ */
+struct fdbox_kernel_helper {
+	int (*insert_folio)(struct inode *inode, struct folio *folio,
+			    pgoff_t index);
+	struct file *(*alloc_file)(const char *name, unsigned int flags);
+	int (*add_seals)(struct file *file, unsigned int seals);
+};
+
+void fdbox_helper_init(void);
+void fdbox_helper_exit(void);
+const struct fdbox_kernel_helper *fdbox_helper_get(void);
+
+#endif /* _FDBOX_HELPER_H */
