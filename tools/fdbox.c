@@ -314,8 +314,33 @@ static void json_string(FILE *f, const char *s)
 	fputc('"', f);
 }
 
+/*
+ * How the module restores handed-over memfds ("zero-copy" or "module-only",
+ * see restore_path in fdbox(4)), into @buf; "" when the module does not say.
+ */
+static const char *restore_path(char *buf, size_t len)
+{
+	FILE *f = fopen("/sys/module/fdbox/parameters/restore_path", "re");
+	size_t n;
+
+	buf[0] = 0;
+	if (!f)
+		return buf;
+	if (!fgets(buf, (int)len, f))
+		buf[0] = 0;
+	fclose(f);
+	n = strcspn(buf, "\n");
+	buf[n] = 0;
+	/* A word of [a-z-] or nothing: it goes into JSON unescaped. */
+	if (strspn(buf, "abcdefghijklmnopqrstuvwxyz-") != n)
+		buf[0] = 0;
+	return buf;
+}
+
 static void list_json(FILE *f, const struct fdbox_snapshot *s)
 {
+	char path[32];
+
 	uint32_t i, j;
 
 	fputs("{\"boxes\":[", f);
@@ -340,12 +365,16 @@ static void list_json(FILE *f, const struct fdbox_snapshot *s)
 		}
 		fputs("]}", f);
 	}
-	fprintf(f, "],\"unclaimed_bytes\":%" PRIu64 "}\n",
+	fputs("]", f);
+	if (*restore_path(path, sizeof(path)))
+		fprintf(f, ",\"restore_path\":\"%s\"", path);
+	fprintf(f, ",\"unclaimed_bytes\":%" PRIu64 "}\n",
 		(uint64_t)s->unclaimed_bytes);
 }
 
 static void list_text(FILE *f, const struct fdbox_snapshot *s, bool all)
 {
+	char path[32];
 	uint32_t i, j;
 
 	for (i = 0; i < s->nr_boxes; i++) {
@@ -363,9 +392,12 @@ static void list_text(FILE *f, const struct fdbox_snapshot *s, bool all)
 				fd->flags & FDBOX_FD_PENDING ? " pending" : "");
 		}
 	}
-	if (all)
-		fprintf(f, "unclaimed-bytes %" PRIu64 "\n",
-			(uint64_t)s->unclaimed_bytes);
+	if (!all)
+		return;
+	if (*restore_path(path, sizeof(path)))
+		fprintf(f, "restore-path %s\n", path);
+	fprintf(f, "unclaimed-bytes %" PRIu64 "\n",
+		(uint64_t)s->unclaimed_bytes);
 }
 
 static int cmd_list(const struct fdbox_args *a)

@@ -43,8 +43,11 @@ check "sysfs bytes is 1048588" [ "$(cat /sys/class/fdbox/$B/bytes)" = 1048588 ]
 fx list; expect 0 "" "list (every box)"
 check "list shows $B" out_has "box $B state open fds 3 bytes 1048588"
 check "list ends with unclaimed-bytes N" sh -c "tail -n 1 '$T/out' | grep -qE '^unclaimed-bytes [0-9]+\$'"
+check "list names the restore path the module uses" \
+	sh -c "tail -n 2 '$T/out' | head -n 1 | grep -qx \"restore-path \$(cat /sys/module/fdbox/parameters/restore_path)\""
 fx list --json; expect 0 "" "list --json"
 check "JSON: the box and its first fd" out_has "{\"name\":\"$B\",\"state\":\"open\",\"nr_fds\":3,\"bytes\":1048588,\"fds\":[{\"name\":\"one\",\"type\":\"memfd\",\"size\":1048576,\"pending\":false}"
+check "JSON: restore_path" sh -c "grep -qE '\"restore_path\":\"(zero-copy|module-only)\",\"unclaimed_bytes\"' '$T/out'"
 check "JSON: unclaimed_bytes" sh -c "grep -qE '\"unclaimed_bytes\":[0-9]+}\$' '$T/out'"
 check "JSON: one line" [ "$(wc -l < "$T/out")" = 1 ]
 fx list "$B" -j; expect 0 "" "list $B -j"
