@@ -486,7 +486,8 @@ static int fdbox_memfd_kho_copy(struct fdbox_memfd_kho_in *in,
 /*
  * Zero-copy: claim the preserved folio and let the kernel helper put it into
  * the file as it is, charged and accounted by shmem. A folio the helper
- * could not take for lack of memory is held and retried by the next call.
+ * could not take for lack of memory or space is held and retried by the next
+ * call.
  */
 static int fdbox_memfd_kho_insert(struct fdbox_memfd_kho_in *in,
 				  const struct fdbox_kho_folio *e)
@@ -501,7 +502,7 @@ static int fdbox_memfd_kho_insert(struct fdbox_memfd_kho_in *in,
 	}
 	in->held = NULL;
 	err = in->helper->insert_folio(file_inode(in->file), folio, e->index);
-	if (err == -ENOMEM || err == -ENOSPC) {
+	if (err == -ENOMEM || err == -ENOSPC || err == -EDQUOT) {
 		in->held = folio;
 		return err;
 	}
