@@ -3,7 +3,14 @@
 # Fetch Debian's linux-source (7.3 preferred) and build a KHO-enabled kernel
 # into the cache, keyed by source version, config fragments and variant.
 #
-# Usage: kernel.sh [normal|debug]
+# Usage: kernel.sh [normal|debug|patched]
+#   normal   the test kernel (config/kho.config)
+#   debug    the same plus config/debug.config (KASAN, lockdep, ...)
+#   patched  the normal configuration built from a copy of the source with
+#            kernel/patches/ applied (the FDBox helper, shmem_insert_folio);
+#            same kernel release string as normal, so one fdbox.ko built
+#            against the normal tree loads on both. Its cache key includes
+#            the patches' contents: editing a patch builds a new kernel.
 # Prints the build directory (KDIR, an O= tree) on stdout as its last line.
 # Environment: FDBOX_CACHE (default ${XDG_CACHE_HOME:-~/.cache}/fdbox),
 #              FDBOX_KSRC_PREFERRED (default linux-source-7.3).
@@ -14,10 +21,11 @@ VARIANT=${1:-normal}
 PREFERRED=${FDBOX_KSRC_PREFERRED:-linux-source-7.3}
 CONFDIR="$FDBOX_TOP/tests/vm/config"
 case "$VARIANT" in
-normal) FRAGMENTS=("$CONFDIR/kho.config") ;;
+normal|patched) FRAGMENTS=("$CONFDIR/kho.config") ;;
 debug)  FRAGMENTS=("$CONFDIR/kho.config" "$CONFDIR/debug.config") ;;
-*) die "unknown kernel variant '$VARIANT' (use normal or debug)" ;;
+*) die "unknown kernel variant '$VARIANT' (use normal, debug or patched)" ;;
 esac
+PATCHDIR="$FDBOX_TOP/kernel/patches"
 
 mkdir -p "$FDBOX_CACHE" || die "cannot create cache directory $FDBOX_CACHE"
 
@@ -44,9 +52,11 @@ mirror_uri() {
 
 # Unpacked sources live in $FDBOX_CACHE/src/<package>_<version>/linux-source-*
 # with a .fdbox-unpacked stamp; a directory without the stamp is broken.
+# Patched copies (<package>_<version>-patched-<hash>) are never sources.
 find_unpacked() {
 	local d
 	for d in $(ls -d "$FDBOX_CACHE"/src/"$1"_* 2>/dev/null | sort -V -r); do
+		case "$d" in *-patched-*) continue ;; esac
 		[ -f "$d/.fdbox-unpacked" ] && { echo "$d"; return; }
 	done
 }
@@ -101,7 +111,63 @@ SRC=$(ls -d "$srcroot"/linux-source-* | head -n 1)
 [ -f "$SRC/Makefile" ] || die "kernel source in $srcroot is incomplete; remove it and retry"
 srcver=${srcroot##*/}
 
-key=$( (echo "$srcver $VARIANT"; cat "${FRAGMENTS[@]}") | sha256sum | cut -c1-12)
+# patched_source: print the path of a copy of $SRC with kernel/patches/
+# applied, making it if needed. The copy is $FDBOX_CACHE/src/<srcver>-
+# patched-<hash of the patches>/linux-source-*: hard links to the pristine
+# tree, except for the files the patches touch, whose links are broken
+# before patching so that the pristine tree never changes. A copy without
+# its .fdbox-patched stamp is unfinished: it is removed and made again.
+patched_source() {
+	local dir="$FDBOX_CACHE/src/${srcver}-patched-$1" base=${SRC##*/}
+	local files f p sums
+	if [ -f "$dir/.fdbox-patched" ] && [ -f "$dir/$base/Makefile" ]; then
+		echo "$dir/$base"
+		return
+	fi
+	say "applying kernel/patches/ to a copy of $srcver in $dir"
+	rm -rf "$dir" && mkdir -p "$dir" || die "cannot create $dir"
+	cp -al "$SRC" "$dir/" || die "cannot make a hard-link copy of $SRC in $dir"
+	# Every file a patch names, old or new side, minus /dev/null.
+	files=$(sed -n -e 's,^--- a/\([^\t]*\).*,\1,p' -e 's,^+++ b/\([^\t]*\).*,\1,p' \
+		"${PATCHES[@]}" | sort -u)
+	[ -n "$files" ] || die "kernel/patches/ names no files to patch"
+	sums=$(cd "$SRC" && for f in $files; do [ ! -f "$f" ] || sha256sum "$f"; done)
+	for f in $files; do
+		[ -f "$dir/$base/$f" ] || continue
+		cp -p "$dir/$base/$f" "$dir/$base/$f.fdbox-unlink" &&
+		mv -f "$dir/$base/$f.fdbox-unlink" "$dir/$base/$f" ||
+			die "cannot break the hard link of $f in $dir"
+		[ "$(stat -c %h "$dir/$base/$f")" = 1 ] ||
+			die "$dir/$base/$f is still hard-linked; not patching"
+	done
+	for p in "${PATCHES[@]}"; do
+		patch -d "$dir/$base" -p1 --no-backup-if-mismatch -s -f -i "$p" >&2 ||
+			die "${p##*/} does not apply to $srcver (left in $dir)"
+	done
+	[ -z "$sums" ] || (cd "$SRC" && printf '%s\n' "$sums" | sha256sum -c --quiet) >&2 ||
+		die "the pristine tree $SRC changed while patching: remove $srcroot and retry"
+	printf '%s\n' "${PATCHES[@]##*/}" > "$dir/.fdbox-patched"
+	echo "$dir/$base"
+}
+
+patchkey=""
+if [ "$VARIANT" = patched ]; then
+	# Every NNNN-*.patch in order, except the cover letter (0000-*).
+	PATCHES=()
+	for p in "$PATCHDIR"/[0-9][0-9][0-9][0-9]-*.patch; do
+		case "${p##*/}" in 0000-*) continue ;; esac
+		[ -f "$p" ] && PATCHES+=("$p")
+	done
+	[ ${#PATCHES[@]} -gt 0 ] || die "no patches in $PATCHDIR"
+	patchkey=$(cat "${PATCHES[@]}" | sha256sum | cut -c1-12)
+	mkdir -p "$FDBOX_CACHE/src"
+	exec 9> "$FDBOX_CACHE/src/.patched.lock"
+	flock 9
+	SRC=$(patched_source "$patchkey") || exit 1
+	exec 9>&-
+fi
+
+key=$( (echo "$srcver $VARIANT${patchkey:+ $patchkey}"; cat "${FRAGMENTS[@]}") | sha256sum | cut -c1-12)
 OUT="$FDBOX_CACHE/build/${srcver}-${VARIANT}-${key}"
 # run.sh reads the variant to add its boot arguments (config/<variant>.cmdline)
 mkdir -p "$OUT" && echo "$VARIANT" > "$OUT/.fdbox-variant"
