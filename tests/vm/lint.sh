@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# Kernel-side lint as TAP: checkpatch --strict on every module source and
-# the UAPI header, and a from-scratch W=1 build of the module that must not
-# print a single warning.
+# Kernel-side lint as TAP: checkpatch --strict on every module source, the
+# UAPI header and every patch of kernel/patches/, and from-scratch W=1
+# builds of the module (normal, and FDBOX_DEBUG=y with the test-only knob)
+# that must not print a single warning.
 # Usage: lint.sh KDIR
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -31,6 +32,13 @@ for f in $files; do
 		--show-types -f "$f" 2>&1)
 	tap $? "checkpatch --strict $f" "$out"
 done
+# The kernel patch series (the cover letter is not a patch).
+for f in kernel/patches/[0-9]*.patch; do
+	[ -f "$f" ] && [ "${f##*/0000-}" = "${f##*/}" ] || continue
+	out=$("$kdir/source/scripts/checkpatch.pl" --strict --quiet \
+		--show-types "$f" 2>&1)
+	tap $? "checkpatch --strict $f" "$out"
+done
 
 # Build a copy of the sources so that every file compiles (and warns) again
 # without disturbing the objects of the working tree.
@@ -40,11 +48,14 @@ if [ -f kernel/Kbuild ]; then
 	mkdir -p "$tmp/kernel" "$tmp/include"
 	cp kernel/Kbuild kernel/Makefile $(printf "%s\n" $files | grep "^kernel/") "$tmp/kernel/"
 	cp -r include/uapi "$tmp/include/"
-	out=$(make -C "$kdir" M="$tmp/kernel" W=1 modules 2>&1)
-	rc=$?
-	warn=$(printf '%s\n' "$out" | grep -E 'warning:|error:')
-	[ $rc -eq 0 ] && [ -z "$warn" ]
-	tap $? "module builds with W=1 without warnings" "${warn:-$out}"
+	for debug in "" y; do
+		make -C "$kdir" M="$tmp/kernel" clean >/dev/null 2>&1
+		out=$(make -C "$kdir" M="$tmp/kernel" W=1 FDBOX_DEBUG=$debug modules 2>&1)
+		rc=$?
+		warn=$(printf '%s\n' "$out" | grep -E 'warning:|error:')
+		[ $rc -eq 0 ] && [ -z "$warn" ]
+		tap $? "module builds with W=1${debug:+ FDBOX_DEBUG=y} without warnings" "${warn:-$out}"
+	done
 fi
 echo "1..$n"
 exit $bad
