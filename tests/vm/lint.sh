@@ -34,7 +34,8 @@ for f in $files; do
 done
 # The kernel patch series (the cover letter is not a patch).
 for f in kernel/patches/[0-9]*.patch; do
-	[ -f "$f" ] && [ "${f##*/0000-}" = "${f##*/}" ] || continue
+	case ${f##*/} in 0000-*) continue ;; esac
+	[ -f "$f" ] || continue
 	out=$("$kdir/source/scripts/checkpatch.pl" --strict --quiet \
 		--show-types "$f" 2>&1)
 	tap $? "checkpatch --strict $f" "$out"
