@@ -32,12 +32,14 @@ for f in $files; do
 		--show-types -f "$f" 2>&1)
 	tap $? "checkpatch --strict $f" "$out"
 done
-# The kernel patch series (the cover letter is not a patch).
+# The kernel patch series (the cover letter is not a patch), checked from
+# inside the kernel tree it applies to (this repository's git tree would
+# confuse checkpatch).
 for f in kernel/patches/[0-9]*.patch; do
 	case ${f##*/} in 0000-*) continue ;; esac
 	[ -f "$f" ] || continue
-	out=$("$kdir/source/scripts/checkpatch.pl" --strict --quiet \
-		--show-types "$f" 2>&1)
+	out=$(cd "$kdir/source" && ./scripts/checkpatch.pl --strict --quiet \
+		--show-types "$FDBOX_TOP/$f" 2>&1)
 	tap $? "checkpatch --strict $f" "$out"
 done
 
