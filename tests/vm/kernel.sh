@@ -3,7 +3,7 @@
 # Fetch Debian's linux-source (7.3 preferred) and build a KHO-enabled kernel
 # into the cache, keyed by source version, config fragments and variant.
 #
-# Usage: kernel.sh [normal|debug|patched]
+# Usage: kernel.sh [normal|debug|patched|debug-patched]
 #   normal   the test kernel (config/kho.config)
 #   debug    the same plus config/debug.config (KASAN, lockdep, ...)
 #   patched  the normal configuration built from a copy of the source with
@@ -11,6 +11,8 @@
 #            same kernel release string as normal, so one fdbox.ko built
 #            against the normal tree loads on both. Its cache key includes
 #            the patches' contents: editing a patch builds a new kernel.
+#   debug-patched  the debug configuration with kernel/patches/ applied
+#            (the helper under KASAN, DEBUG_VM, lockdep).
 # Prints the build directory (KDIR, an O= tree) on stdout as its last line.
 # Environment: FDBOX_CACHE (default ${XDG_CACHE_HOME:-~/.cache}/fdbox),
 #              FDBOX_KSRC_PREFERRED (default linux-source-7.3).
@@ -22,8 +24,8 @@ PREFERRED=${FDBOX_KSRC_PREFERRED:-linux-source-7.3}
 CONFDIR="$FDBOX_TOP/tests/vm/config"
 case "$VARIANT" in
 normal|patched) FRAGMENTS=("$CONFDIR/kho.config") ;;
-debug)  FRAGMENTS=("$CONFDIR/kho.config" "$CONFDIR/debug.config") ;;
-*) die "unknown kernel variant '$VARIANT' (use normal, debug or patched)" ;;
+debug|debug-patched) FRAGMENTS=("$CONFDIR/kho.config" "$CONFDIR/debug.config") ;;
+*) die "unknown kernel variant '$VARIANT' (use normal, debug, patched or debug-patched)" ;;
 esac
 PATCHDIR="$FDBOX_TOP/kernel/patches"
 
@@ -151,7 +153,7 @@ patched_source() {
 }
 
 patchkey=""
-if [ "$VARIANT" = patched ]; then
+if [ "${VARIANT%patched}" != "$VARIANT" ]; then
 	# Every NNNN-*.patch in order, except the cover letter (0000-*).
 	PATCHES=()
 	for p in "$PATCHDIR"/[0-9][0-9][0-9][0-9]-*.patch; do

@@ -135,8 +135,10 @@ kvm) [ -w /dev/kvm ] || die "FDBOX_ACCEL=kvm but /dev/kvm is not usable"
 esac
 variant=$(cat "$kdir/.fdbox-variant" 2>/dev/null || echo normal)
 vargs=""
-if [ -f "$FDBOX_TOP/tests/vm/config/$variant.cmdline" ]; then
-	vargs=$(grep -v '^#' "$FDBOX_TOP/tests/vm/config/$variant.cmdline" | tr '\n' ' ')
+# A patched kernel boots like the unpatched one of its configuration.
+vconf="$FDBOX_TOP/tests/vm/config/${variant%-patched}.cmdline"
+if [ -f "$vconf" ]; then
+	vargs=$(grep -v '^#' "$vconf" | tr '\n' ' ')
 fi
 cmdline="console=ttyS0 kho=on liveupdate=on retain_initrd panic=-1 loglevel=5 $vargs $append"
 echo "== $name: ${accel^^}, $variant kernel, $stages stage(s), -m $mem -smp $smp, timeout ${timeout}s"
