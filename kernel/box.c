@@ -30,10 +30,10 @@
  * 1. fdbox_lock (mutex): the registry: the list of boxes, fdbox_nr_boxes,
  *    adding and removing box devices (so a name is free only once its
  *    device is gone).
- * 2. fdbox_box.lock (mutex, one per box): state, fds and counters of the
- *    box. Handler hooks run under it (except put and release, see
- *    &struct fdbox_handler). Never held while a box device is added or
- *    removed: sysfs attribute methods take it.
+ * 2. fdbox_box.lock (mutex, one per box): state, fds (list and name hash)
+ *    and counters of the box. Handler hooks run under it (except put and
+ *    release, see &struct fdbox_handler). Never held while a box device is
+ *    added or removed: sysfs attribute methods take it.
  * 3. current->files->file_lock, inside file_close_fd().
  *
  * fdbox_bytes (the bytes held in all boxes) is an atomic counter changed
@@ -44,6 +44,17 @@
  * device (through its cdev). A deleted box is marked dead; ioctls on files
  * still open on it fail with ENOENT. A held file is one reference on the
  * &struct file in its &struct fdbox_fd.
+ *
+ * Names: a box keeps its fds in a list, in the order they came, for SEAL,
+ * the handover and FDBOX_LIST. PUT_FD and GET_FD find an fd by name in that
+ * list while the box holds up to FDBOX_FD_LIST_MAX fds; beyond, in a hash
+ * table of the box (&fdbox_box.fd_hash), so that they cost the same in a
+ * box of 10 or 10 000 fds. The table is made with 16 buckets when a PUT_FD
+ * finds FDBOX_FD_LIST_MAX fds in the box, moved to twice as many buckets
+ * whenever a PUT_FD finds as many fds as buckets (kvmalloc, up to 1M
+ * buckets), and freed when the box is emptied or deleted. Making or moving
+ * it is best effort: if memory is short the box goes on with what it has
+ * (the list, or longer chains), and PUT_FD does not fail for it.
  *
  * Module unload: every box holds a reference on the module, so rmmod fails
  * ("in use") while any box exists, including sealed and restored ones.
@@ -58,6 +69,8 @@
 #include <linux/err.h>
 #include <linux/fdtable.h>
 #include <linux/file.h>
+#include <linux/hash.h>
+#include <linux/hashtable.h>
 #include <linux/lockdep.h>
 #include <linux/minmax.h>
 #include <linux/module.h>
@@ -65,6 +78,7 @@
 #include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/stringhash.h>
 #include <linux/uaccess.h>
 #include "fdbox.h"
 
@@ -218,6 +232,11 @@ static void fdbox_uncharge(u64 bytes)
 	atomic64_sub(bytes, &fdbox_bytes);
 }
 
+static u32 fdbox_name_hash(const char *name)
+{
+	return full_name_hash(NULL, name, strlen(name));
+}
+
 static struct fdbox_fd *fdbox_fd_alloc(const char *name)
 {
 	struct fdbox_fd *fd;
@@ -226,6 +245,7 @@ static struct fdbox_fd *fdbox_fd_alloc(const char *name)
 	if (!fd)
 		return NULL;
 	INIT_LIST_HEAD(&fd->list);
+	INIT_HLIST_NODE(&fd->hnode);
 	strscpy(fd->name, name);
 	return fd;
 }
@@ -291,16 +311,62 @@ static void fdbox_fds_free(struct list_head *fds)
 	}
 }
 
+/* Find the fd called @name in @box. */
 static struct fdbox_fd *fdbox_box_find_fd(struct fdbox_box *box,
 					  const char *name)
 {
+	struct hlist_head *head;
+	struct fdbox_fd *fd;
+	u32 hash;
+
+	lockdep_assert_held(&box->lock);
+	if (!box->fd_hash) {
+		list_for_each_entry(fd, &box->fds, list)
+			if (!strcmp(fd->name, name))
+				return fd;
+		return NULL;
+	}
+	hash = fdbox_name_hash(name);
+	head = &box->fd_hash[hash_32(hash, box->fd_hash_bits)];
+	hlist_for_each_entry(fd, head, hnode)
+		if (fd->hash == hash && !strcmp(fd->name, name))
+			return fd;
+	return NULL;
+}
+
+/*
+ * Give @box a name hash of 1 << @bits buckets holding all its fds, in place
+ * of its list lookups or its smaller hash. If memory is short nothing
+ * changes.
+ */
+static void fdbox_fd_hash_resize(struct fdbox_box *box, unsigned int bits)
+{
+	struct hlist_head *hash;
 	struct fdbox_fd *fd;
 
 	lockdep_assert_held(&box->lock);
-	list_for_each_entry(fd, &box->fds, list)
-		if (!strcmp(fd->name, name))
-			return fd;
-	return NULL;
+	hash = kvmalloc_objs(*hash, 1U << bits,
+			     GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+	if (!hash)
+		return;
+	__hash_init(hash, 1U << bits);
+	list_for_each_entry(fd, &box->fds, list) {
+		if (!box->fd_hash)
+			fd->hash = fdbox_name_hash(fd->name);
+		hlist_add_head(&fd->hnode, &hash[hash_32(fd->hash, bits)]);
+	}
+	kvfree(box->fd_hash);
+	box->fd_hash = hash;
+	box->fd_hash_bits = bits;
+}
+
+/* Back to list lookups, once @box holds no fds any more. */
+static void fdbox_fd_hash_free(struct fdbox_box *box)
+{
+	lockdep_assert_held(&box->lock);
+	kvfree(box->fd_hash);
+	box->fd_hash = NULL;
+	box->fd_hash_bits = 0;
 }
 
 /* Check that @fd may enter @box and charge its bytes. */
@@ -322,8 +388,18 @@ static int fdbox_box_may_add(struct fdbox_box *box, struct fdbox_fd *fd)
 static void fdbox_box_add(struct fdbox_box *box, struct fdbox_fd *fd)
 {
 	lockdep_assert_held(&box->lock);
+	if (!box->fd_hash && box->nr_fds >= FDBOX_FD_LIST_MAX)
+		fdbox_fd_hash_resize(box, FDBOX_FD_HASH_MIN_BITS);
+	else if (box->fd_hash && box->nr_fds >= 1U << box->fd_hash_bits &&
+		 box->fd_hash_bits < FDBOX_FD_HASH_MAX_BITS)
+		fdbox_fd_hash_resize(box, box->fd_hash_bits + 1);
 	fd->box = box;
 	list_add_tail(&fd->list, &box->fds);
+	if (box->fd_hash) {
+		fd->hash = fdbox_name_hash(fd->name);
+		hlist_add_head(&fd->hnode,
+			       &box->fd_hash[hash_32(fd->hash, box->fd_hash_bits)]);
+	}
 	box->nr_fds++;
 	box->bytes += fd->size;
 }
@@ -332,10 +408,13 @@ static void fdbox_box_remove(struct fdbox_box *box, struct fdbox_fd *fd)
 {
 	lockdep_assert_held(&box->lock);
 	list_del_init(&fd->list);
+	hlist_del_init(&fd->hnode);
 	box->nr_fds--;
 	box->bytes -= fd->size;
 	fdbox_uncharge(fd->size);
 	fd->box = NULL;
+	if (!box->nr_fds && box->fd_hash)
+		fdbox_fd_hash_free(box);
 }
 
 static struct fdbox_box *fdbox_box_alloc(const char *name, u32 state)
@@ -443,6 +522,7 @@ int fdbox_delete_box(const char *name)
 				return -EBUSY;
 			box->dead = true;
 			list_splice_init(&box->fds, &fds);
+			fdbox_fd_hash_free(box);
 			fdbox_uncharge(box->bytes);
 			box->nr_fds = 0;
 			box->bytes = 0;
@@ -827,6 +907,7 @@ void fdbox_restored_box_discard(struct fdbox_box *box)
 	scoped_guard(mutex, &box->lock) {
 		box->dead = true;
 		list_splice_init(&box->fds, &fds);
+		fdbox_fd_hash_free(box);
 		fdbox_uncharge(box->bytes);
 		box->nr_fds = 0;
 		box->bytes = 0;
@@ -1047,3 +1128,25 @@ void fdbox_report_leftovers(void)
 	}
 	mutex_unlock(&fdbox_lock);
 }
+
+#ifdef FDBOX_DEBUG
+#include "debug.h"
+
+/**
+ * fdbox_debug_get_box() - find a box by name for the debug knob (debug.c)
+ * @name: box name
+ *
+ * Context: Process context. Takes the registry lock.
+ * Return: the box with a reference on its device (put_device() it), or NULL.
+ */
+struct fdbox_box *fdbox_debug_get_box(const char *name)
+{
+	struct fdbox_box *box;
+
+	guard(mutex)(&fdbox_lock);
+	box = fdbox_find_box(name);
+	if (box)
+		get_device(&box->dev);
+	return box;
+}
+#endif /* FDBOX_DEBUG */

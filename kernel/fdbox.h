@@ -14,6 +14,14 @@
 #include <linux/types.h>
 #include <linux/fdbox.h>
 
+/*
+ * Boxes of up to FDBOX_FD_LIST_MAX fds find names in their list; larger ones
+ * in a hash of 16 to 1M buckets (box.c).
+ */
+#define FDBOX_FD_LIST_MAX	8
+#define FDBOX_FD_HASH_MIN_BITS	4
+#define FDBOX_FD_HASH_MAX_BITS	20
+
 struct fdbox_fd;
 struct fdbox_kho_fd;
 struct fdbox_handover_box;
@@ -74,6 +82,8 @@ struct fdbox_handler {
 /**
  * struct fdbox_fd - a file held by a box
  * @list: entry in &fdbox_box.fds
+ * @hnode: entry in &fdbox_box.fd_hash, while the box has one
+ * @hash: hash of @name, while the box has a name hash
  * @box: the box that holds this fd
  * @handler: handler of the file type
  * @file: the file (one reference), or NULL while a handed-over fd has not
@@ -89,6 +99,8 @@ struct fdbox_handler {
  */
 struct fdbox_fd {
 	struct list_head list;
+	struct hlist_node hnode;
+	u32 hash;
 	struct fdbox_box *box;
 	const struct fdbox_handler *handler;
 	struct file *file;
@@ -110,8 +122,11 @@ struct fdbox_fd {
  * @lock: the box lock, protects all fields below
  * @state: FDBOX_STATE_*
  * @dead: the box was deleted; open files of its device see ENOENT
- * @fds: list of &struct fdbox_fd
+ * @fds: list of &struct fdbox_fd, in the order they entered the box
  * @nr_fds: number of entries in @fds
+ * @fd_hash: the same fds by name in 1 << @fd_hash_bits buckets, or NULL
+ *           while the box holds few fds (box.c)
+ * @fd_hash_bits: log2 of the number of buckets of @fd_hash
  * @bytes: sum of &fdbox_fd.size over @fds
  * @handover: the box's place in the handover while it is sealed (handover.c)
  */
@@ -126,6 +141,8 @@ struct fdbox_box {
 	bool dead;
 	struct list_head fds;
 	unsigned int nr_fds;
+	struct hlist_head *fd_hash;
+	unsigned int fd_hash_bits;
 	u64 bytes;
 	struct fdbox_handover_box *handover;
 };

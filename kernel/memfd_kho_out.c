@@ -8,16 +8,28 @@
  *
  * fdbox_memfd_kho_preserve() takes a snapshot of a memfd: its size, seals,
  * position, permission bits, access mode and name, and every folio that
- * holds data. Holes stay holes: the data ranges are found with
- * SEEK_DATA/SEEK_HOLE (so swapped-out pages count as data and fallocated but
- * never written folios as holes), then each range is long-term pinned with
- * memfd_pin_folios(), which swaps pages in and migrates them out of CMA and
+ * holds data. Everything below happens under the file's inode lock, so the
+ * size and the table agree and no hole can open up meanwhile (truncate and
+ * hole punching take that lock).
+ *
+ * Holes stay holes: memfd_pin_folios() would fill them with new folios, so
+ * only the ranges of the file that hold something are pinned. When the page
+ * cache holds exactly one page per index of the file and nothing beyond
+ * (nrpages and a lookup past the end, both under the page cache lock), the
+ * whole file is one range; otherwise one walk over the page cache, taking
+ * no folio references, finds the ranges of folios and swap entries. Each
+ * range is long-term pinned with as few memfd_pin_folios() calls as
+ * possible (up to FDBOX_PIN_MAX folios each), which swaps pages in
+ * (swapped-out pages are data) and migrates them out of CMA and
  * ZONE_MOVABLE, and therefore out of the KHO scratch areas the next kernel
- * boots in. Each folio is then preserved with kho_preserve_folio() and
- * entered in the folio table, itself preserved with kho_preserve_vmalloc().
- * The file's inode lock is held while the folios are pinned, so the size
- * and the table agree. Preservation is all or nothing: on any error every
- * folio preserved or pinned so far is released again.
+ * boots in. A pinned folio that is not uptodate was fallocated but never
+ * written: it is a hole, unpinned at once and not recorded. Every other
+ * folio is preserved with kho_preserve_folio() and entered in the folio
+ * table, which is allocated once, for as many entries as the ranges have
+ * pages (cut down afterwards if that is far more than the folios found,
+ * the most the next kernel accepts being two entries per folio), and
+ * preserved with kho_preserve_vmalloc(). Preservation is all or nothing: on
+ * any error every folio preserved or pinned so far is released again.
  *
  * The pins keep the folios after a later truncate or hole punch by another
  * holder of the file: what is handed over is what the file held at SEAL,
@@ -48,9 +60,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/cleanup.h>
-#include <linux/cred.h>
 #include <linux/err.h>
-#include <linux/fcntl.h>
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/bitmap.h>
@@ -65,22 +75,28 @@
 #include <linux/pagemap.h>
 #include <linux/sched.h>
 #include <linux/shmem_fs.h>
+#include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
 #include <linux/string.h>
 #include <linux/vmalloc.h>
+#include <linux/xarray.h>
 #include "kho_vm.h"
 #include "memfd_kho.h"
 
-/* Folios pinned per memfd_pin_folios() call. */
-#define FDBOX_PIN_BATCH		512
+/* Most folios pinned per memfd_pin_folios() call (1 GiB of 4 KiB pages). */
+#define FDBOX_PIN_MAX		(SZ_2M / sizeof(struct folio *))
+
+/* Page cache entries walked between two breaks for the scheduler. */
+#define FDBOX_WALK_BREAK	4096
 
 /**
  * struct fdbox_memfd_kho_out - a memfd preserved for the next kernel
- * @node: entry in fdbox_memfd_kho_held, keyed by inode
+ * @node: entry in fdbox_memfd_kho_held, keyed by @inode
+ * @inode: the inode of @file
  * @file: the memfd (one reference)
  * @table: the folio table, preserved vmalloc memory (NULL when empty)
- * @capacity: entries allocated in @table
+ * @capacity: entries allocated in @table, its pages full
  * @rec: the record handed over; @rec.table describes the preserved @table
  *
  * Owned by the caller of fdbox_memfd_kho_preserve(), who serializes calls on
@@ -88,15 +104,19 @@
  */
 struct fdbox_memfd_kho_out {
 	struct hlist_node node;
+	struct inode *inode;
 	struct file *file;
 	struct fdbox_kho_folio *table;
 	u64 capacity;
 	struct fdbox_kho_memfd rec;
 };
 
-/* Inodes preserved right now: one record per inode. */
+/*
+ * Inodes preserved right now: one record per inode. 1024 buckets keep a
+ * claim cheap with thousands of memfds sealed.
+ */
 static DEFINE_MUTEX(fdbox_memfd_kho_lock);
-static DEFINE_HASHTABLE(fdbox_memfd_kho_held, 6);
+static DEFINE_HASHTABLE(fdbox_memfd_kho_held, 10);
 
 static int fdbox_memfd_kho_check_file(struct file *file)
 {
@@ -115,18 +135,17 @@ static int fdbox_memfd_kho_check_file(struct file *file)
 	return 0;
 }
 
-/* Claim @inode in the registry of preserved inodes. */
+/* Claim @out->inode in the registry of preserved inodes. */
 static int fdbox_memfd_kho_claim(struct fdbox_memfd_kho_out *out)
 {
-	struct inode *inode = file_inode(out->file);
 	struct fdbox_memfd_kho_out *o;
 
 	guard(mutex)(&fdbox_memfd_kho_lock);
 	hash_for_each_possible(fdbox_memfd_kho_held, o, node,
-			       (unsigned long)inode)
-		if (file_inode(o->file) == inode)
+			       (unsigned long)out->inode)
+		if (o->inode == out->inode)
 			return -EBUSY;
-	hash_add(fdbox_memfd_kho_held, &out->node, (unsigned long)inode);
+	hash_add(fdbox_memfd_kho_held, &out->node, (unsigned long)out->inode);
 	return 0;
 }
 
@@ -152,37 +171,55 @@ static void fdbox_memfd_kho_release_folios(struct fdbox_memfd_kho_out *out)
 	out->rec.nr_pages = 0;
 }
 
-static int fdbox_memfd_kho_grow(struct fdbox_memfd_kho_out *out, u64 max)
+/* A table of at least @n entries, its last page filled up with entries. */
+static int fdbox_memfd_kho_alloc_table(struct fdbox_memfd_kho_out *out, u64 n)
 {
-	struct fdbox_kho_folio *table;
-	u64 capacity;
+	size_t size = PAGE_ALIGN(array_size(n, sizeof(*out->table)));
 
-	capacity = min(max(out->capacity * 2, (u64)FDBOX_TABLE_MIN), max);
-	if (capacity <= out->capacity)
-		return -EFBIG;
-	table = vcalloc(capacity, sizeof(*table));
-	if (!table)
+	/* Not zeroed: every entry is written or zeroed before preserving. */
+	out->table = vmalloc(size);
+	if (!out->table)
 		return -ENOMEM;
-	if (out->table)
-		memcpy(table, out->table, out->rec.nr_folios * sizeof(*table));
-	vfree(out->table);
-	out->table = table;
-	out->capacity = capacity;
+	out->capacity = size / sizeof(*out->table);
+	return 0;
+}
+
+/*
+ * Make the filled table what is handed over: cut it down if it was sized
+ * for far more folios than were found (fallocated but unwritten folios,
+ * large folios), as the next kernel accepts at most two entries per folio
+ * (or FDBOX_TABLE_MIN), and zero the entries after the last.
+ */
+static int fdbox_memfd_kho_fit_table(struct fdbox_memfd_kho_out *out)
+{
+	struct fdbox_kho_folio *old = out->table;
+	u64 nr = out->rec.nr_folios;
+	int err;
+
+	if (fdbox_table_pages(out->capacity) >
+	    fdbox_table_pages(max(2 * nr, (u64)FDBOX_TABLE_MIN))) {
+		err = fdbox_memfd_kho_alloc_table(out, nr);
+		if (err) {
+			out->table = old;
+			return err;
+		}
+		memcpy(out->table, old, nr * sizeof(*old));
+		vfree(old);
+	}
+	memset(out->table + nr, 0, (out->capacity - nr) * sizeof(*old));
 	return 0;
 }
 
 /* Preserve one pinned folio and enter it in the table. */
 static int fdbox_memfd_kho_add(struct fdbox_memfd_kho_out *out,
-			       struct folio *folio, u64 max)
+			       struct folio *folio)
 {
 	struct fdbox_kho_folio *e;
 	int err;
 
-	if (out->rec.nr_folios == out->capacity) {
-		err = fdbox_memfd_kho_grow(out, max);
-		if (err)
-			return err;
-	}
+	/* The table has an entry for every page of the ranges pinned. */
+	if (WARN_ON_ONCE(out->rec.nr_folios == out->capacity))
+		return -EFBIG;
 	err = kho_preserve_folio(folio);
 	if (err)
 		return err;
@@ -194,13 +231,14 @@ static int fdbox_memfd_kho_add(struct fdbox_memfd_kho_out *out,
 }
 
 /*
- * Pin and preserve the folios of pages [@first, @last] of @out->file.
- * @next_index is the first index not covered by the table yet.
+ * Pin and preserve the folios of pages [@first, @last] of @out->file, at
+ * most @max per memfd_pin_folios() call into @batch. @next_index is the
+ * first index not covered by the table yet.
  */
 static int fdbox_memfd_kho_pin_range(struct fdbox_memfd_kho_out *out,
-				     struct folio **batch, pgoff_t first,
-				     pgoff_t last, pgoff_t *next_index,
-				     u64 max)
+				     struct folio **batch, unsigned long max,
+				     pgoff_t first, pgoff_t last,
+				     pgoff_t *next_index)
 {
 	loff_t end = ((loff_t)last << PAGE_SHIFT) + PAGE_SIZE - 1;
 	pgoff_t index = first;
@@ -208,10 +246,11 @@ static int fdbox_memfd_kho_pin_range(struct fdbox_memfd_kho_out *out,
 	long i, n;
 	int err;
 
-	end = min(end, i_size_read(file_inode(out->file)) - 1);
+	end = min(end, i_size_read(out->inode) - 1);
 	while (index <= last) {
 		n = memfd_pin_folios(out->file, (loff_t)index << PAGE_SHIFT,
-				     end, batch, FDBOX_PIN_BATCH, &offset);
+				     end, batch, min(max, last - index + 1),
+				     &offset);
 		if (n < 0)
 			return n;
 		if (!n)
@@ -232,14 +271,17 @@ static int fdbox_memfd_kho_pin_range(struct fdbox_memfd_kho_out *out,
 				unpin_folio(folio);
 				continue;
 			}
-			err = fdbox_memfd_kho_add(out, folio, max);
+			err = fdbox_memfd_kho_add(out, folio);
 			if (err) {
 				unpin_folios(batch + i, n - i);
 				return err;
 			}
 			*next_index = folio_next_index(folio);
+			if (!(i % FDBOX_WALK_BREAK))
+				cond_resched();
 		}
-		cond_resched();
+		if (fatal_signal_pending(current))
+			return -EINTR;
 	}
 	return 0;
 }
@@ -249,85 +291,154 @@ struct fdbox_range {
 	pgoff_t last;
 };
 
-/*
- * Find the data ranges of @file with SEEK_DATA/SEEK_HOLE on a private open
- * file (lseek moves the position, and takes the inode lock itself). Called
- * without the inode lock; the ranges are a hint that the caller clamps to the
- * size it sees under the lock.
- */
-static int fdbox_memfd_kho_ranges(struct file *file, struct fdbox_range **rp,
-				  unsigned long *nrp)
+/* Make room for more ranges than the @nr there are. */
+static int fdbox_memfd_kho_grow_ranges(struct fdbox_range **rp,
+				       unsigned long nr, unsigned long *capp)
 {
-	struct fdbox_range *ranges = NULL, *tmp;
-	unsigned long nr = 0, cap = 0;
-	struct file *priv;
-	loff_t data, hole = 0;
+	unsigned long cap = max(*capp * 2, 16UL);
+	struct fdbox_range *tmp;
+
+	tmp = kvmalloc_objs(*tmp, cap);
+	if (!tmp)
+		return -ENOMEM;
+	if (*rp)
+		memcpy(tmp, *rp, nr * sizeof(*tmp));
+	kvfree(*rp);
+	*rp = tmp;
+	*capp = cap;
+	return 0;
+}
+
+/*
+ * Does the page cache hold a folio at every index of [0, @npages) and
+ * nothing beyond? Both are read under the page cache lock, which every
+ * change of the page cache and of nrpages takes: nrpages pages, none at or
+ * after @npages, and one page per index leave no room for a hole.
+ */
+static bool fdbox_memfd_kho_full(struct address_space *mapping,
+				 pgoff_t npages)
+{
+	XA_STATE(xas, &mapping->i_pages, npages);
+	bool full;
+
+	xas_lock_irq(&xas);
+	full = mapping->nrpages == npages && !xas_find(&xas, ULONG_MAX);
+	xas_unlock_irq(&xas);
+	return full;
+}
+
+/*
+ * Find the ranges of pages [0, @npages) of @inode that hold something: a
+ * folio (uptodate or not: one that is not is skipped when pinned) or a swap
+ * entry. Called with the inode lock held, so no hole can appear meanwhile
+ * (truncate and hole punching take it); data may appear where a hole was
+ * (a page fault), and is not handed over. One pass over the page cache,
+ * without taking folio references; *@pagesp gets the pages covered.
+ */
+static int fdbox_memfd_kho_ranges(struct inode *inode, pgoff_t npages,
+				  struct fdbox_range **rp, unsigned long *nrp,
+				  u64 *pagesp)
+{
+	XA_STATE(xas, &inode->i_mapping->i_pages, 0);
+	struct fdbox_range *ranges = NULL;
+	unsigned long nr = 0, cap = 0, walked = 0;
+	pgoff_t first, last;
+	unsigned int order;
+	u64 pages = 0;
+	void *entry;
 	int err = 0;
 
-	priv = dentry_open(&file->f_path, O_RDONLY | O_LARGEFILE,
-			   current_cred());
-	if (IS_ERR(priv))
-		return PTR_ERR(priv);
-
-	for (;;) {
-		data = vfs_llseek(priv, hole, SEEK_DATA);
-		if (data == -ENXIO)
-			break;
-		if (data < 0) {
-			err = data;
-			break;
+	rcu_read_lock();
+	xas_for_each(&xas, entry, npages - 1) {
+		if (xas_retry(&xas, entry))
+			continue;
+		/* A large folio or swap entry covers 1 << order indices. */
+		order = xas_get_order(&xas);
+		first = round_down(xas.xa_index, 1UL << order);
+		last = min(first + (1UL << order) - 1, npages - 1);
+		if (nr && first <= ranges[nr - 1].last)
+			first = ranges[nr - 1].last + 1;
+		if (first > last)
+			continue;
+		pages += last - first + 1;
+		if (nr && first == ranges[nr - 1].last + 1) {
+			ranges[nr - 1].last = last;
+			goto next;
 		}
-		hole = vfs_llseek(priv, data, SEEK_HOLE);
-		if (hole < 0) {
-			err = hole;
-			break;
-		}
-		if (hole <= data)
-			break;
 		if (nr == cap) {
-			cap = max(cap * 2, 16UL);
-			tmp = kvmalloc_objs(*tmp, cap);
-			if (!tmp) {
-				err = -ENOMEM;
-				break;
-			}
-			if (ranges)
-				memcpy(tmp, ranges, nr * sizeof(*tmp));
-			kvfree(ranges);
-			ranges = tmp;
+			/* Allocated outside RCU; the walk goes on after. */
+			xas_pause(&xas);
+			rcu_read_unlock();
+			err = fdbox_memfd_kho_grow_ranges(&ranges, nr, &cap);
+			if (err)
+				goto out;
+			rcu_read_lock();
 		}
-		ranges[nr].first = data >> PAGE_SHIFT;
-		ranges[nr].last = (hole - 1) >> PAGE_SHIFT;
+		ranges[nr].first = first;
+		ranges[nr].last = last;
 		nr++;
+next:
+		if (++walked % FDBOX_WALK_BREAK)
+			continue;
+		xas_pause(&xas);
+		rcu_read_unlock();
 		cond_resched();
 		if (fatal_signal_pending(current)) {
 			err = -EINTR;
-			break;
+			goto out;
 		}
+		rcu_read_lock();
 	}
-	fput(priv);
+	rcu_read_unlock();
+out:
 	if (err) {
 		kvfree(ranges);
 		return err;
 	}
 	*rp = ranges;
 	*nrp = nr;
+	*pagesp = pages;
 	return 0;
 }
 
-/* Record the file's attributes and pin its data. Inode lock held. */
-static int fdbox_memfd_kho_pin(struct fdbox_memfd_kho_out *out,
-			       const struct fdbox_range *ranges,
-			       unsigned long nr_ranges)
+/* Pin and preserve the folios of @ranges, into a table sized for @pages. */
+static int fdbox_memfd_kho_pin_ranges(struct fdbox_memfd_kho_out *out,
+				      const struct fdbox_range *ranges,
+				      unsigned long nr_ranges, u64 pages)
 {
-	struct file *file = out->file;
-	struct inode *inode = file_inode(file);
-	struct fdbox_kho_memfd *rec = &out->rec;
-	pgoff_t npages, next_index = 0;
+	unsigned long r, max = min(pages, FDBOX_PIN_MAX);
+	pgoff_t next_index = 0;
 	struct folio **batch;
-	unsigned long r;
+	int err;
+
+	err = fdbox_memfd_kho_alloc_table(out, pages);
+	if (err)
+		return err;
+	batch = kvmalloc_objs(*batch, max);
+	if (!batch)
+		return -ENOMEM;
+	for (r = 0; r < nr_ranges; r++) {
+		err = fdbox_memfd_kho_pin_range(out, batch, max,
+						ranges[r].first,
+						ranges[r].last, &next_index);
+		if (err)
+			break;
+	}
+	kvfree(batch);
+	return err;
+}
+
+/* Record the file's attributes and pin its data. Inode lock held. */
+static int fdbox_memfd_kho_pin(struct fdbox_memfd_kho_out *out)
+{
+	struct inode *inode = out->inode;
+	struct fdbox_kho_memfd *rec = &out->rec;
+	struct fdbox_range *ranges = NULL;
+	unsigned long nr_ranges = 0;
 	unsigned int seals;
-	int err = 0;
+	pgoff_t npages;
+	u64 pages = 0;
+	int err;
 
 	/* The one private field read: see "Private state touched". */
 	seals = READ_ONCE(SHMEM_I(inode)->seals);
@@ -343,22 +454,23 @@ static int fdbox_memfd_kho_pin(struct fdbox_memfd_kho_out *out,
 	if (npages > UINT_MAX)
 		return -EFBIG;
 
-	batch = kmalloc_objs(*batch, FDBOX_PIN_BATCH);
-	if (!batch)
-		return -ENOMEM;
-	for (r = 0; r < nr_ranges && ranges[r].first < npages; r++) {
-		err = fdbox_memfd_kho_pin_range(out, batch, ranges[r].first,
-						min(ranges[r].last, npages - 1),
-						&next_index, npages);
-		if (err)
-			break;
-		if (fatal_signal_pending(current)) {
-			err = -EINTR;
-			break;
-		}
-	}
-	kfree(batch);
+	if (!npages) {
+		err = 0;
+	} else if (fdbox_memfd_kho_full(inode->i_mapping, npages)) {
+		struct fdbox_range all = { .first = 0, .last = npages - 1 };
 
+		err = fdbox_memfd_kho_pin_ranges(out, &all, 1, npages);
+	} else {
+		err = fdbox_memfd_kho_ranges(inode, npages, &ranges,
+					     &nr_ranges, &pages);
+		if (!err && pages)
+			err = fdbox_memfd_kho_pin_ranges(out, ranges,
+							 nr_ranges, pages);
+		kvfree(ranges);
+	}
+
+	if (!err && rec->nr_folios)
+		err = fdbox_memfd_kho_fit_table(out);
 	if (!err && rec->nr_folios)
 		err = kho_preserve_vmalloc(out->table, &rec->table);
 	if (err) {
@@ -400,9 +512,7 @@ int fdbox_memfd_kho_preserve(struct file *file,
 			     struct fdbox_memfd_kho_out **outp)
 {
 	struct inode *inode = file_inode(file);
-	struct fdbox_range *ranges = NULL;
 	struct fdbox_memfd_kho_out *out;
-	unsigned long nr_ranges = 0;
 	int err;
 
 	if (!kho_is_enabled())
@@ -415,6 +525,7 @@ int fdbox_memfd_kho_preserve(struct file *file,
 	if (!out)
 		return -ENOMEM;
 	out->file = get_file(file);
+	out->inode = inode;
 	strscpy(out->rec.name, file->f_path.dentry->d_name.name);
 	if (file->f_mode & FMODE_READ)
 		out->rec.flags |= FDBOX_KHO_MEMFD_READ;
@@ -425,14 +536,9 @@ int fdbox_memfd_kho_preserve(struct file *file,
 	if (err)
 		goto err_put;
 
-	err = fdbox_memfd_kho_ranges(file, &ranges, &nr_ranges);
-	if (err)
-		goto err_unclaim;
-
 	inode_lock(inode);
-	err = fdbox_memfd_kho_pin(out, ranges, nr_ranges);
+	err = fdbox_memfd_kho_pin(out);
 	inode_unlock(inode);
-	kvfree(ranges);
 	if (err)
 		goto err_unclaim;
 
@@ -496,3 +602,25 @@ u64 fdbox_memfd_kho_out_bytes(const struct fdbox_memfd_kho_out *out)
 {
 	return out->rec.nr_pages << PAGE_SHIFT;
 }
+
+#ifdef FDBOX_DEBUG
+#include "debug.h"
+
+/**
+ * fdbox_memfd_kho_debug_table() - the preserved folio table of a memfd
+ * @out: the preservation object
+ * @nrp: where to store the number of entries
+ *
+ * For the debug knob (debug.c) only: the table is preserved memory the next
+ * kernel reads as it is at reboot.
+ *
+ * Context: Any; the caller serializes with the owner of @out.
+ * Return: the table, or NULL when it is empty.
+ */
+struct fdbox_kho_folio *
+fdbox_memfd_kho_debug_table(const struct fdbox_memfd_kho_out *out, u64 *nrp)
+{
+	*nrp = out->rec.nr_folios;
+	return out->rec.nr_folios ? out->table : NULL;
+}
+#endif /* FDBOX_DEBUG */
