@@ -239,12 +239,18 @@ static int fdbox_handover_check_box(const struct fdbox_kho_box *blob,
 {
 	size_t want;
 
-	if (size < sizeof(*blob) || blob->magic != FDBOX_KHO_BOX_MAGIC ||
+	if (size < sizeof(*blob)) {
+		pr_err("handover slot %u: box blob of %zu bytes is shorter than its header; box refused\n",
+		       slot, size);
+		return -EINVAL;
+	}
+	if (blob->magic != FDBOX_KHO_BOX_MAGIC ||
 	    blob->version != FDBOX_KHO_VERSION ||
 	    blob->header_size != sizeof(*blob) ||
 	    blob->fd_size != sizeof(blob->fds[0]) || blob->flags) {
-		pr_err("handover slot %u: not an FDBox box blob of version %u; box refused\n",
-		       slot, FDBOX_KHO_VERSION);
+		pr_err("handover slot %u: not an FDBox box blob of version %u (magic %#x, version %u, header %u bytes, fd record %u bytes, flags %#x); box refused\n",
+		       slot, FDBOX_KHO_VERSION, blob->magic, blob->version,
+		       blob->header_size, blob->fd_size, blob->flags);
 		return -EINVAL;
 	}
 	want = struct_size(blob, fds, blob->nr_fds);
@@ -532,6 +538,8 @@ static void fdbox_handover_restore(void)
 		       root->version);
 		return;
 	}
+	/* The root is preserved and never claimed: calibrate on it. */
+	fdbox_kho_marks_calibrate(phys, get_order(size));
 	fdbox_handover_take_slots(root);
 }
 
@@ -607,3 +615,32 @@ void fdbox_handover_exit(void)
 	kho_remove_subtree(root);
 	kho_unpreserve_free(root);
 }
+
+#ifdef FDBOX_DEBUG
+#include "debug.h"
+
+/**
+ * fdbox_handover_debug_blob() - the published blob of a sealed box
+ * @box: the box, sealed in this kernel
+ * @refp: where to store its slot in the outgoing root
+ *
+ * For the debug knob (debug.c) only: the blob and the slot are preserved
+ * memory the next kernel reads as they are at reboot.
+ *
+ * Context: Process context. The box lock is held, which keeps the box
+ * published and its slot its own.
+ * Return: the blob, or NULL if @box is not published.
+ */
+struct fdbox_kho_box *fdbox_handover_debug_blob(struct fdbox_box *box,
+						struct fdbox_kho_box_ref **refp)
+{
+	struct fdbox_handover_box *hb = box->handover;
+
+	lockdep_assert_held(&box->lock);
+	if (!hb)
+		return NULL;
+	guard(mutex)(&fdbox_handover_lock);
+	*refp = &fdbox_out_root->boxes[hb->slot];
+	return hb->blob;
+}
+#endif /* FDBOX_DEBUG */

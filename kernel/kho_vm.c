@@ -14,7 +14,21 @@
  * is KHO's ABI, include/linux/kho/abi/kexec_handover.h), checks it, reads
  * the pages in place through the direct map, and claims them only once the
  * caller has validated what they hold and is done with them.
+ *
+ * Preserved memory carries a mark: at boot KHO writes a magic and the order
+ * into page->private of the first page of each piece it hands over
+ * (union kho_page_info in kernel/liveupdate/kexec_handover.c), and clears it
+ * when the piece is claimed; claiming memory without the mark makes KHO
+ * warn. fdbox_kho_preserved() reads that mark (never writes it), so that an
+ * untrusted address pointing at memory that was never preserved, or was
+ * claimed already, is refused with a message instead. The mark is not ABI:
+ * fdbox_kho_marks_calibrate() first reads it on a piece known to be
+ * preserved and unclaimed (FDBox's own handover root); when it does not
+ * read as expected there, the marks are not used and this check is skipped
+ * (KHO's own check, with its warning, remains).
  */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/io.h>
 #include <linux/kexec_handover.h>
@@ -24,6 +38,63 @@
 #include <linux/sort.h>
 #include <linux/xarray.h>
 #include "kho_vm.h"
+
+/* KHO_PAGE_MAGIC of kernel/liveupdate/kexec_handover.c ("KHOP"). */
+#define FDBOX_KHO_PAGE_MAGIC	0x4b484f50U
+
+/* KHO's page marks read as expected on a piece known to be preserved. */
+static bool fdbox_kho_marks_usable;
+
+/* The mark on page @pfn, as KHO 7.3 lays out union kho_page_info. */
+static bool fdbox_kho_mark_is(unsigned long pfn, unsigned int order)
+{
+	union {
+		unsigned long page_private;
+		struct {
+			unsigned int order;
+			unsigned int magic;
+		};
+	} info;
+	struct page *page = pfn_to_online_page(pfn);
+
+	if (!page)
+		return false;
+	info.page_private = READ_ONCE(page->private);
+	return info.magic == FDBOX_KHO_PAGE_MAGIC && info.order == order;
+}
+
+/**
+ * fdbox_kho_marks_calibrate() - learn whether KHO's page marks can be read
+ * @phys: start of a piece of memory the previous kernel preserved and that
+ *        nothing has claimed
+ * @order: its order
+ *
+ * Context: Process context (module load), before any handed-over memory is
+ * checked with fdbox_kho_preserved().
+ */
+void fdbox_kho_marks_calibrate(phys_addr_t phys, unsigned int order)
+{
+	fdbox_kho_marks_usable = fdbox_kho_mark_is(PHYS_PFN(phys), order);
+	if (!fdbox_kho_marks_usable)
+		pr_warn("KHO's marks on preserved memory do not read as expected on this kernel; handed-over addresses are not checked against them\n");
+}
+
+/**
+ * fdbox_kho_preserved() - is there an unclaimed preserved piece here?
+ * @phys: physical address, page aligned
+ * @order: order the piece must have
+ *
+ * Context: Any.
+ * Return: false if the memory at @phys is not the start of a preserved,
+ * unclaimed piece of order @order; true if it is, or if the marks cannot
+ * be read on this kernel (see fdbox_kho_marks_calibrate()).
+ */
+bool fdbox_kho_preserved(phys_addr_t phys, unsigned int order)
+{
+	if (!fdbox_kho_marks_usable)
+		return true;
+	return fdbox_kho_mark_is(PHYS_PFN(phys), order);
+}
 
 /* A page-aligned physical address of RAM, as a direct-map address, or NULL. */
 static void *fdbox_kho_page(u64 phys)
@@ -75,8 +146,8 @@ static int fdbox_kho_vm_check_unique(const struct fdbox_kho_vm *vm)
  * @max_pages: most data pages the caller accepts
  * @vm: filled in on success
  *
- * Walks and checks the chunk list (every address a page of RAM, no page
- * twice, the page count as announced); claims nothing.
+ * Walks and checks the chunk list (every address a preserved page of RAM,
+ * no page twice, the page count as announced); claims nothing.
  *
  * Context: Process context.
  * Return: 0, -EINVAL if the descriptor or chunk list does not check out, or
@@ -88,6 +159,7 @@ int fdbox_kho_vm_map(const struct kho_vmalloc *desc, u64 max_pages,
 	u64 total = desc->total_pages, max_chunks;
 	const struct kho_vmalloc_chunk *chunk;
 	unsigned int i;
+	u64 j;
 	int err;
 
 	memset(vm, 0, sizeof(*vm));
@@ -126,6 +198,10 @@ int fdbox_kho_vm_map(const struct kho_vmalloc *desc, u64 max_pages,
 	}
 	if (!vm->nr_chunks || vm->nr_pages != total)
 		goto bad;
+	/* Every page is one piece of order 0 (kho_preserve_vmalloc()). */
+	for (j = 0; j < vm->nr_pages + vm->nr_chunks; j++)
+		if (!fdbox_kho_preserved(PFN_PHYS(fdbox_kho_vm_pfn(vm, j)), 0))
+			goto bad;
 	err = fdbox_kho_vm_check_unique(vm);
 	if (err)
 		goto out;

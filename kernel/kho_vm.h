@@ -27,6 +27,9 @@ struct fdbox_kho_vm {
 	u64 nr_chunks;
 };
 
+void fdbox_kho_marks_calibrate(phys_addr_t phys, unsigned int order);
+bool fdbox_kho_preserved(phys_addr_t phys, unsigned int order);
+
 int fdbox_kho_vm_map(const struct kho_vmalloc *desc, u64 max_pages,
 		     struct fdbox_kho_vm *vm);
 void fdbox_kho_vm_unmap(struct fdbox_kho_vm *vm);

@@ -39,6 +39,7 @@
 #include <linux/stddef.h>
 #include <linux/sysfs.h>
 #include <linux/uaccess.h>
+#include "debug.h"
 #include "fdbox.h"
 #include "helper.h"
 
@@ -425,6 +426,7 @@ static int __init fdbox_init(void)
 	err = misc_register(&fdbox_misc);
 	if (err)
 		goto err_handover;
+	fdbox_debug_init();
 	return 0;
 
 err_handover:
@@ -440,6 +442,7 @@ err_region:
 /* No box exists here: each one holds a module reference (see box.c). */
 static void __exit fdbox_exit(void)
 {
+	fdbox_debug_exit();
 	misc_deregister(&fdbox_misc);
 	fdbox_handover_exit();
 	fdbox_helper_exit();

@@ -14,8 +14,9 @@
  * fdbox_memfd_kho_restore() builds the file. It first reads the folio table
  * in place, without claiming it: it walks the chunk list of the KHO vmalloc
  * preservation (the KHO ABI in include/linux/kho/abi/kexec_handover.h) and
- * checks every entry (sorted, aligned, inside the file, valid memory, and no
- * two pieces of handed-over memory overlapping). Only then does it claim
+ * checks every entry (sorted, aligned, inside the file, valid memory that
+ * KHO marks as preserved (kho_vm.c), as it does the table's own pages, and
+ * no two pieces of handed-over memory overlapping). Only then does it claim
  * folios (kho_restore_folio()), one entry at a time, in one of two ways
  * (helper.c tells which one is active):
  *
@@ -359,6 +360,10 @@ static int fdbox_memfd_kho_check_table(struct fdbox_memfd_kho_in *in)
 		if (!pfn || !IS_ALIGNED(pfn, nr) || !pfn_valid(pfn) ||
 		    !pfn_valid(pfn + nr - 1))
 			return fdbox_bad(in->fdname, "folio %llu: bad address", i);
+		if (!fdbox_kho_preserved(PFN_PHYS(pfn), order))
+			return fdbox_bad(in->fdname,
+					 "folio %llu: memory at %#llx was not preserved as a folio of order %u",
+					 i, (u64)fdbox_folio_phys(e), order);
 		if (!IS_ALIGNED(e->index, nr) || e->index >= max_pages ||
 		    e->index < end)
 			return fdbox_bad(in->fdname,

@@ -3,17 +3,25 @@
  * Hostile handover data: a chain of kexecs where each hop hands the next
  * kernel a deliberately broken FDBox handover, and the next kernel must
  * refuse exactly the broken part with a clear message, keep every intact
- * box with its data, report what it could not claim, and keep running.
+ * box with its data, report what it could not claim, and keep running (the
+ * guest init fails the stage on any BUG, WARNING or KASAN report).
  *
- * The broken data is made from userspace, before kexec, by rewriting
- * FDBox's KHO root blob through KHO's debugfs (root only, CONFIG_KEXEC_
- * HANDOVER_DEBUGFS): /sys/kernel/debug/kho/out/sub_fdts/fdbox. That reaches
- * the root header and the slot descriptors; corrupting the box blobs and
- * memfd records behind them needs a debug knob in handover.c.
+ * The broken data is made before kexec in two ways:
+ * - the KHO root blob (header and slot descriptors) is rewritten from
+ *   userspace through KHO's debugfs (root only, CONFIG_KEXEC_HANDOVER_
+ *   DEBUGFS): /sys/kernel/debug/kho/out/sub_fdts/fdbox;
+ * - the box blobs, memfd records and folio tables behind it are damaged in
+ *   place by the module's debug-only knob /sys/kernel/debug/fdbox/corrupt
+ *   (kernel/debug.c), present only when the module is built with
+ *   FDBOX_DEBUG=y. suite.conf says MODULE=debug, so check.sh loads that
+ *   build; with a module without the knob those stages fail, loudly.
  *
  * In every stage but the first: check what the previous hop broke. In
- * every stage but the last: seal box "victim" (slot 0) and box "good"
- * (slot 1), then break the handover as case[stage - 1] says.
+ * every stage but the last: seal box "victim-N" (slot 0, a memfd "data" of
+ * DATA_SIZE bytes) and box "good-N" (slot 1), N the stage, then break the
+ * handover as case[N - 1] says. Names carry the stage because a box that
+ * comes back but cannot be unsealed stays (restored, undeletable) in that
+ * kernel.
  */
 #include <sys/klog.h>
 
@@ -50,11 +58,19 @@ struct root {
 	struct root_slot slots[];
 };
 
+/* What becomes of box "victim" in the next kernel. */
+enum victim {
+	GONE,		/* refused at load: not recreated */
+	BACK,		/* recreated, unseals, data intact */
+	BROKEN,		/* recreated, UNSEAL fails with EINVAL for good */
+};
+
 struct hcase {
 	const char *name;
-	void (*corrupt)(struct root *r);
+	void (*corrupt)(struct root *r);	/* through KHO debugfs */
+	const char *knob;			/* or: case of the module knob */
 	const char *message;	/* in the next kernel's log */
-	bool victim;		/* box "victim" comes back */
+	enum victim victim;
 	bool good;		/* box "good" comes back, with its data */
 	bool unclaimed;		/* the listing reports unclaimed bytes */
 };
@@ -116,30 +132,88 @@ static void descriptor_outside_preserved_memory(struct root *r)
 
 /*
  * From the least to the most dangerous: a case that crashes the next
- * kernel ends the chain there.
+ * kernel ends the chain there. A box refused for a bad magic, a wrong
+ * record size or a record of unknown type reports no unclaimed bytes: the
+ * module does not trust such a blob to describe the memory behind it.
  */
 static const struct hcase cases[] = {
-	{ "bad root magic", bad_magic, "bad magic", false, false, false },
-	{ "future format version", future_version,
-	  "version 2 is not supported", false, false, false },
-	{ "wrong root header size", wrong_header_size, "malformed", false,
+	{ "bad root magic", bad_magic, NULL, "bad magic", GONE, false, false },
+	{ "future format version", future_version, NULL,
+	  "version 2 is not supported", GONE, false, false },
+	{ "wrong root header size", wrong_header_size, NULL, "malformed", GONE,
 	  false, false },
-	{ "slot count too large", too_many_slots, "malformed", false, false,
-	  false },
-	{ "unknown slot flags", unknown_slot_flags, "unknown flags", false,
-	  true, false },
-	{ "truncated box blob", truncated_blob, "box refused", false, true,
-	  true },
-	{ "box blob of size 0", empty_blob, "box refused", false, true,
-	  false },
-	{ "box blob longer than its records", longer_blob, "box refused",
-	  false, true, true },
-	{ "two slots with the same blob", duplicate_slot, "slot 1", true,
+	{ "slot count too large", too_many_slots, NULL, "malformed", GONE,
 	  false, false },
-	{ "page count of the blob too large", huge_page_count, "slot 0",
-	  false, true, false },
+	{ "unknown slot flags", unknown_slot_flags, NULL, "unknown flags",
+	  GONE, true, false },
+	{ "truncated box blob", truncated_blob, NULL, "box refused", GONE,
+	  true, true },
+	{ "box blob of size 0", empty_blob, NULL, "box refused", GONE, true,
+	  false },
+	{ "box blob longer than its records", longer_blob, NULL,
+	  "box refused", GONE, true, true },
+	{ "two slots with the same blob", duplicate_slot, NULL, "slot 1", BACK,
+	  false, false },
+	{ "page count of the blob too large", huge_page_count, NULL, "slot 0",
+	  GONE, true, false },
 	{ "blob descriptor outside preserved memory",
-	  descriptor_outside_preserved_memory, "slot 0", false, true, false },
+	  descriptor_outside_preserved_memory, NULL, "slot 0", GONE, true,
+	  false },
+
+	/* Behind the root, through the knob: the box blob header. */
+	{ "box blob magic", NULL, "box-magic",
+	  "not an FDBox box blob of version 1 (magic 0x21444142,", GONE, true,
+	  false },
+	{ "box blob of a future version", NULL, "box-version",
+	  "(magic 0x58424446, version 2,", GONE, true, true },
+	{ "box blob header_size wrong", NULL, "box-header-size",
+	  "version 1, header 296 bytes,", GONE, true, true },
+	{ "box blob fd_size wrong", NULL, "box-fd-size",
+	  "header 288 bytes, fd record 648 bytes,", GONE, true, false },
+	{ "box blob flags set", NULL, "box-flags",
+	  "fd record 656 bytes, flags 0x1)", GONE, true, true },
+	/* Its contents. */
+	{ "nr_fds too large for the blob", NULL, "box-nr-fds",
+	  "4294967295 fds need", GONE, true, true },
+	{ "box name without NUL", NULL, "box-name", "bad box name", GONE,
+	  true, true },
+	{ "fd name without NUL", NULL, "fd-name",
+	  "fd record 0: bad name or flags", GONE, true, true },
+	{ "unknown fd type", NULL, "fd-type", "unknown file type 127", GONE,
+	  true, false },
+	{ "fd record flags set", NULL, "fd-flags",
+	  "fd record 0: bad name or flags", GONE, true, true },
+	{ "fd record reserved field set", NULL, "fd-reserved",
+	  "fd record 0: bad name or flags", GONE, true, true },
+	/* The memfd record, checked at load. */
+	{ "memfd name without NUL", NULL, "memfd-name",
+	  "'data' rejected: name not terminated", GONE, true, true },
+	{ "memfd size beyond MAX_LFS_FILESIZE", NULL, "memfd-size",
+	  "'data' rejected: size 9223372036854775808", GONE, true, true },
+	{ "memfd reserved field set", NULL, "memfd-reserved",
+	  "'data' rejected: reserved field set", GONE, true, true },
+	{ "memfd nr_folios too large", NULL, "memfd-nr-folios",
+	  "'data' rejected: 18446744073709551615 folios", GONE, true, true },
+	/* The memfd record and its folio table, checked at UNSEAL. */
+	{ "memfd nr_pages inconsistent with the table", NULL,
+	  "memfd-nr-pages", "'data' rejected: table has 260 pages, record 261",
+	  BROKEN, true, true },
+	{ "folio table descriptor outside RAM", NULL,
+	  "memfd-table-outside-ram",
+	  "'data' rejected: folio table chunk list damaged", BROKEN, true,
+	  true },
+	{ "folio outside RAM", NULL, "folio-outside-ram",
+	  "'data' rejected: folio 0: bad address", BROKEN, true, true },
+	{ "folio in memory never preserved", NULL, "folio-not-preserved",
+	  "was not preserved as a folio of order 0", BROKEN, true, true },
+	{ "folio order with a reserved bit", NULL, "folio-order",
+	  "'data' rejected: folio 0: bad order", BROKEN, true, true },
+	{ "two folios at the same address", NULL, "folio-overlap",
+	  "'data' rejected: handed-over memory overlaps", BROKEN, true, true },
+	{ "folio on the folio table's own page", NULL, "folio-on-table",
+	  "'data' rejected: handed-over memory overlaps", BROKEN, true, true },
+	{ "folio indices unsorted", NULL, "folio-unsorted",
+	  "'data' rejected: folio 1: index 0 unsorted", BROKEN, true, true },
 };
 
 #define NR_CASES	(int)(sizeof(cases) / sizeof(cases[0]))
@@ -253,6 +327,76 @@ static long long take_box(int ctl, const char *name, uint64_t seed, size_t size)
 #define SEED_VICTIM(stage)	(0x7a000 + (stage))
 #define SEED_GOOD(stage)	(0x90000 + (stage))
 
+#define KNOB	"/sys/kernel/debug/fdbox/corrupt"
+
+static void box_name(char *buf, size_t len, const char *what, int stage)
+{
+	snprintf(buf, len, "%s-%d", what, stage);
+}
+
+static bool box_exists(const char *name)
+{
+	char path[FDBOX_NAME_LEN + 32];
+
+	snprintf(path, sizeof(path), FDBOX_DEV_DIR "/%s", name);
+	return access(path, F_OK) == 0;
+}
+
+/* Write "BOX CASE" to the knob: 0 or -errno. */
+static int knob(const char *box, const char *kcase)
+{
+	char line[FDBOX_NAME_LEN + 64];
+	int fd, n, err = 0;
+
+	fd = open(KNOB, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = snprintf(line, sizeof(line), "%s %s\n", box, kcase);
+	if (write(fd, line, n) != n)
+		err = -errno;
+	close(fd);
+	return err;
+}
+
+TEST(previous_kernel_kept_exactly_the_intact_boxes)
+{
+	const struct hcase *c = previous_case();
+	int stage = env_int("FDBOX_STAGE", 1), ctl, box;
+	char victim[64], good[64], state[32];
+
+	if (!c)
+		SKIP(return, "no hop before this one");
+	TH_LOG("case: %s", c->name);
+	box_name(victim, sizeof(victim), "victim", stage - 1);
+	box_name(good, sizeof(good), "good", stage - 1);
+	ctl = fdbox_ctl_open();
+	ASSERT_LE(0, ctl);
+	EXPECT_EQ(c->good, box_exists(good));
+	EXPECT_EQ(c->victim != GONE, box_exists(victim));
+	if (box_exists(good))
+		EXPECT_EQ(-1, take_box(ctl, good, SEED_GOOD(stage - 1), 8192));
+	box = box_exists(victim) ? fdbox_box_open(victim) : -ENOENT;
+	if (box >= 0 && c->victim == BROKEN) {
+		/* Refused for good: nothing claimed, the box stays as it is. */
+		EXPECT_EQ(-EINVAL, fdbox_unseal(box));
+		EXPECT_EQ(-EINVAL, fdbox_unseal(box));
+		EXPECT_EQ(-EBUSY, fdbox_get(box, "data"));
+		EXPECT_EQ(-EBUSY, fdbox_delete(ctl, victim));
+		ASSERT_EQ(0, fdbox_sysfs(victim, "state", state, sizeof(state)));
+		EXPECT_STREQ("restored", state);
+		close(box);
+	} else if (box >= 0) {
+		close(box);
+		EXPECT_EQ(-1, take_box(ctl, victim, SEED_VICTIM(stage - 1),
+				       DATA_SIZE));
+	}
+	if (c->victim != BROKEN)
+		fdbox_destroy(ctl, victim);
+	fdbox_destroy(ctl, good);
+	close(ctl);
+}
+
+/* After the test above: damage found at UNSEAL is logged there. */
 TEST(previous_kernel_refused_the_broken_handover_with_a_message)
 {
 	const struct hcase *c = previous_case();
@@ -261,27 +405,10 @@ TEST(previous_kernel_refused_the_broken_handover_with_a_message)
 		SKIP(return, "no hop before this one");
 	TH_LOG("case: %s", c->name);
 	EXPECT_TRUE(log_has(c->message)) TH_LOG("no \"%s\" in the log", c->message);
-}
-
-TEST(previous_kernel_kept_exactly_the_intact_boxes)
-{
-	const struct hcase *c = previous_case();
-	int stage = env_int("FDBOX_STAGE", 1), ctl;
-
-	if (!c)
-		SKIP(return, "no hop before this one");
-	TH_LOG("case: %s", c->name);
-	ctl = fdbox_ctl_open();
-	ASSERT_LE(0, ctl);
-	EXPECT_EQ(c->good, access(FDBOX_DEV_DIR "/good", F_OK) == 0);
-	EXPECT_EQ(c->victim, access(FDBOX_DEV_DIR "/victim", F_OK) == 0);
-	if (!access(FDBOX_DEV_DIR "/good", F_OK))
-		EXPECT_EQ(-1, take_box(ctl, "good", SEED_GOOD(stage - 1), 8192));
-	if (!access(FDBOX_DEV_DIR "/victim", F_OK))
-		EXPECT_EQ(-1, take_box(ctl, "victim", SEED_VICTIM(stage - 1), DATA_SIZE));
-	fdbox_destroy(ctl, "good");
-	fdbox_destroy(ctl, "victim");
-	close(ctl);
+	if (c->victim == GONE && c->knob)
+		EXPECT_TRUE(log_has("box refused"));
+	if (c->victim == BROKEN)
+		EXPECT_TRUE(log_has("box stays sealed, nothing was dropped"));
 }
 
 TEST(previous_kernel_reports_what_it_could_not_claim)
@@ -302,29 +429,80 @@ TEST(previous_kernel_reports_what_it_could_not_claim)
 	close(ctl);
 }
 
+/* suite.conf runs one hop per case. */
+TEST(every_case_gets_a_hop)
+{
+	if (env_int("FDBOX_STAGE", 1) != 1)
+		SKIP(return, "checked in stage 1");
+	EXPECT_EQ(NR_CASES + 1, env_int("FDBOX_STAGES", 1))
+		TH_LOG("set STAGES=%d in tests/hostile/suite.conf", NR_CASES + 1);
+}
+
+/* The knob refuses what it cannot do, and names nothing it did not damage. */
+TEST(knob_refuses_bad_requests)
+{
+	int ctl, box;
+
+	if (env_int("FDBOX_STAGE", 1) != 1)
+		SKIP(return, "checked in stage 1");
+	ASSERT_EQ(0, access(KNOB, F_OK))
+		TH_LOG("no " KNOB ": the module was built without FDBOX_DEBUG=y (check.sh loads build/kmod-debug/kernel/fdbox.ko for MODULE=debug)");
+	ctl = fdbox_ctl_open();
+	ASSERT_LE(0, ctl);
+	fdbox_destroy(ctl, "knob-open");
+	ASSERT_EQ(0, fdbox_create(ctl, "knob-open"));
+	EXPECT_EQ(-ENOENT, knob("no-such-box", "box-magic"));
+	EXPECT_EQ(-EBUSY, knob("knob-open", "box-magic"));
+	EXPECT_EQ(-EINVAL, knob("knob-open", "no-such-case"));
+	EXPECT_EQ(-EINVAL, knob("knob-open", ""));
+	box = fdbox_box_open("knob-open");
+	ASSERT_LE(0, box);
+	ASSERT_EQ(0, fdbox_seal(box));
+	/* An empty box has no fd record to damage. */
+	EXPECT_EQ(-ENODATA, knob("knob-open", "fd-name"));
+	EXPECT_EQ(0, fdbox_unseal(box));
+	close(box);
+	EXPECT_EQ(0, fdbox_delete(ctl, "knob-open"));
+	close(ctl);
+}
+
 TEST(next_kernel_gets_a_broken_handover)
 {
 	const struct hcase *c = next_case();
 	int stage = env_int("FDBOX_STAGE", 1), ctl;
 	static unsigned char buf[ROOT_MAX], check[ROOT_MAX];
 	struct root *r = (struct root *)buf;
+	char victim[64], good[64];
 	size_t len, len2;
 
 	if (!c)
 		SKIP(return, "last stage");
 	TH_LOG("case for the next kernel: %s", c->name);
+	if (c->knob)
+		ASSERT_EQ(0, access(KNOB, F_OK))
+			TH_LOG("no " KNOB ": the module was built without FDBOX_DEBUG=y, case '%s' cannot run", c->knob);
+	box_name(victim, sizeof(victim), "victim", stage);
+	box_name(good, sizeof(good), "good", stage);
 	ctl = fdbox_ctl_open();
 	ASSERT_LE(0, ctl);
-	ASSERT_EQ(0, seal_box(ctl, "victim", SEED_VICTIM(stage), DATA_SIZE));
-	ASSERT_EQ(0, seal_box(ctl, "good", SEED_GOOD(stage), 8192));
+	ASSERT_EQ(0, seal_box(ctl, victim, SEED_VICTIM(stage), DATA_SIZE));
+	ASSERT_EQ(0, seal_box(ctl, good, SEED_GOOD(stage), 8192));
 	close(ctl);
 
 	ASSERT_EQ(0, read_root(buf, &len)) TH_LOG("no " ROOT_BLOB " (KHO debugfs)");
 	ASSERT_EQ(sizeof(struct root), r->header_size);
 	ASSERT_EQ(sizeof(struct root_slot), r->slot_size);
 	ASSERT_LE(2U, r->nr_slots);
-	ASSERT_EQ(1U, r->slots[0].flags) TH_LOG("victim is not in slot 0");
-	ASSERT_EQ(1U, r->slots[1].flags) TH_LOG("good is not in slot 1");
+	ASSERT_EQ(1U, r->slots[0].flags) TH_LOG("%s is not in slot 0", victim);
+	ASSERT_EQ(1U, r->slots[1].flags) TH_LOG("%s is not in slot 1", good);
+	if (c->knob) {
+		char done[64];
+
+		ASSERT_EQ(0, knob(victim, c->knob));
+		snprintf(done, sizeof(done), "(case %s)", c->knob);
+		EXPECT_TRUE(log_has(done)) TH_LOG("the knob did not log %s", done);
+		return;
+	}
 	c->corrupt(r);
 	ASSERT_EQ(0, write_root(buf, len));
 	ASSERT_EQ(0, read_root(check, &len2));
