@@ -1,8 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # FDBox: top-level build. See README.md.
 #
-#   make check     build kernel (cached), module, tools and tests; run all
-#                  test suites in QEMU; last line "N passed, N failed"
+#   make check     build kernels (cached), module, tools and tests; run all
+#                  test suites in QEMU, then handover and restore again on
+#                  the patched kernel; last line "N passed, N failed"
 #   make demo      show a memfd surviving a kexec, with timings
 #   make bench     FDBox vs LUO vs s6-fdholder benchmarks in one VM run
 #   make check-debug  the suites on the debug kernel (KASAN, lockdep,
@@ -11,8 +12,14 @@
 #                  ops, long stress and fault runs, a five-hop chain
 #   make lint      checkpatch --strict and W=1 build of the module
 #   make kernel    only fetch and build the test kernel (cached)
-# Variables: VARIANT=normal|debug (test kernel), SUITES="core luo" (subset),
-# FDBOX_ACCEL=tcg|kvm, FDBOX_CACHE=DIR (kernel cache), V=1 (verbose VM).
+# Variables: VARIANT=normal|debug|patched (test kernel), SUITES="core luo"
+# (subset; "handover@patched" runs a suite on the patched kernel),
+# PATCHED=0|1 (build the patched kernel for check and bench; default: when
+# SUITES is empty or names a @patched suite), FDBOX_ACCEL=tcg|kvm,
+# FDBOX_CACHE=DIR (kernel cache), V=1 (verbose VM).
+# The patched kernel is the normal one with kernel/patches/ applied (the
+# shmem_insert_folio helper for zero-copy restore); fdbox.ko is always built
+# against the VARIANT tree and loads on both.
 
 VARIANT ?= normal
 SUITES ?=
@@ -20,14 +27,27 @@ BUILD := build
 KDIR_FILE := $(BUILD)/kdir-$(VARIANT)
 CC ?= gcc
 
-.PHONY: all check check-debug soak demo bench lint kernel deps clean prepare module userspace FORCE
+PATCHED ?= $(if $(SUITES),$(if $(findstring @patched,$(SUITES)),1,0),1)
+ifeq ($(VARIANT),patched)
+# prepare builds it already
+PATCHED_PREP :=
+PATCHED_ENV := FDBOX_PATCHED_KDIR="$$(cat $(KDIR_FILE))"
+else ifeq ($(PATCHED),1)
+PATCHED_PREP := prepare-patched
+PATCHED_ENV := FDBOX_PATCHED_KDIR="$$(cat $(BUILD)/kdir-patched)"
+else
+PATCHED_PREP :=
+PATCHED_ENV :=
+endif
+
+.PHONY: all check check-debug soak demo bench lint kernel deps clean prepare prepare-patched module userspace FORCE
 
 all: prepare
-	@$(MAKE) --no-print-directory KDIR="$$(cat $(KDIR_FILE))" module userspace
+	@$(MAKE) --no-print-directory KDIR="$$(cat $(KDIR_FILE))" module module-debug userspace
 
-check: prepare
-	@$(MAKE) --no-print-directory KDIR="$$(cat $(KDIR_FILE))" module userspace bench-build
-	@tests/vm/check.sh "$$(cat $(KDIR_FILE))" $(SUITES)
+check: prepare $(PATCHED_PREP)
+	@$(MAKE) --no-print-directory KDIR="$$(cat $(KDIR_FILE))" module module-debug userspace bench-build
+	@$(PATCHED_ENV) tests/vm/check.sh "$$(cat $(KDIR_FILE))" $(SUITES)
 
 DEBUG_SUITES := core handover chain fuzz stress faults security leaks hostile
 
@@ -43,9 +63,9 @@ demo: prepare
 	@$(MAKE) --no-print-directory KDIR="$$(cat $(KDIR_FILE))" module userspace
 	@tests/vm/demo.sh "$$(cat $(KDIR_FILE))"
 
-bench: prepare
+bench: prepare $(PATCHED_PREP)
 	@$(MAKE) --no-print-directory KDIR="$$(cat $(KDIR_FILE))" module userspace bench-build
-	@bench/run.sh "$$(cat $(KDIR_FILE))"
+	@$(PATCHED_ENV) bench/run.sh "$$(cat $(KDIR_FILE))"
 
 lint: prepare
 	@$(MAKE) --no-print-directory KDIR="$$(cat $(KDIR_FILE))" do-lint
@@ -56,11 +76,20 @@ deps:
 	@tests/vm/deps.sh
 
 # The kernel build is cached outside the repo; kernel.sh answers in a second
-# on a cache hit, so it runs every time.
-prepare: deps
+# on a cache hit, so it runs every time. $(call kernel-kdir,VARIANT) writes
+# the build tree's path to $(BUILD)/kdir-VARIANT.
+define kernel-kdir
 	@mkdir -p $(BUILD)
-	@tests/vm/kernel.sh $(VARIANT) > $(KDIR_FILE).tmp || { rm -f $(KDIR_FILE).tmp; exit 1; }
-	@tail -n 1 $(KDIR_FILE).tmp > $(KDIR_FILE) && rm -f $(KDIR_FILE).tmp
+	@tests/vm/kernel.sh $(1) > $(BUILD)/kdir-$(1).tmp || { rm -f $(BUILD)/kdir-$(1).tmp; exit 1; }
+	@tail -n 1 $(BUILD)/kdir-$(1).tmp > $(BUILD)/kdir-$(1) && rm -f $(BUILD)/kdir-$(1).tmp
+endef
+
+prepare: deps
+	$(call kernel-kdir,$(VARIANT))
+
+# The patched kernel, for the NAME@patched suites of check and for bench.
+prepare-patched: deps
+	$(call kernel-kdir,patched)
 
 # Fragments of lib/ and tools/ add to these: static programs for the guest's
 # /bin (in $(BUILD)/guest-bin/) and host-side test programs (in
@@ -101,8 +130,21 @@ $(BUILD)/guest/%: tests/vm/guest/%.c $(KDIR_FILE)
 ifneq ($(wildcard kernel/Kbuild),)
 module:
 	$(MAKE) -C $(KDIR) M=$(CURDIR)/kernel W=1 modules
+
+# fdbox.ko with the hostile-handover knob (kernel/debug.c, FDBOX_DEBUG=y),
+# built from a copy of the sources so that the normal build's objects stay
+# as they are; check.sh loads it for suites whose suite.conf says
+# MODULE=debug. Never installed.
+KMOD_DEBUG := $(BUILD)/kmod-debug
+.PHONY: module-debug
+module-debug:
+	@mkdir -p $(KMOD_DEBUG)/kernel $(KMOD_DEBUG)/include
+	@cp -p kernel/Kbuild kernel/Makefile kernel/*.h \
+		$(filter-out %.mod.c,$(wildcard kernel/*.c)) $(KMOD_DEBUG)/kernel/
+	@cp -rp include/uapi $(KMOD_DEBUG)/include/
+	$(MAKE) -C $(KDIR) M=$(CURDIR)/$(KMOD_DEBUG)/kernel W=1 FDBOX_DEBUG=y modules
 else
-module:
+module module-debug:
 	@echo "kernel/ has no module yet"
 endif
 

@@ -5,8 +5,12 @@
 # Usage: check.sh KDIR [SUITE...]   (SUITE "bench": the benchmark smoke run)
 # A suite is a directory tests/<suite>/ with a suite.conf (shell variables
 # STAGES, MEM, TIMEOUT, optional APPEND); its programs were built by make
-# into build/tests/<suite>/. Without SUITE arguments every suite runs, and
-# the benchmarks' smoke run after them.
+# into build/tests/<suite>/. SUITE "NAME@patched" runs tests/NAME on the
+# patched kernel (kernel.sh patched) whose build tree FDBOX_PATCHED_KDIR
+# names, with the same fdbox.ko; its log and result are build/logs/
+# NAME@patched.*. Without SUITE arguments every suite runs on KDIR, then
+# handover@patched and restore@patched (those of them that exist; not when
+# KDIR is itself the patched kernel), and the benchmarks' smoke run.
 # The last line printed is "N passed, N failed[, N skipped]".
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -25,6 +29,15 @@ else
 	for conf in "$FDBOX_TOP"/tests/*/suite.conf; do
 		d=${conf%/suite.conf}; suites+=("${d##*/}")
 	done
+	# The restore paths differ between the stock and the patched kernel:
+	# prove the handover on both.
+	if [ "$(cat "$kdir/.fdbox-variant" 2>/dev/null)" != patched ]; then
+		for s in handover restore; do
+			if [ -f "$FDBOX_TOP/tests/$s/suite.conf" ]; then
+				suites+=("$s@patched")
+			fi
+		done
+	fi
 fi
 module="$FDBOX_TOP/kernel/fdbox.ko"
 modarg=(); [ -f "$module" ] && modarg=(--module "$module")
@@ -66,18 +79,40 @@ for t in "$FDBOX_TOP"/build/host-tests/*; do
 done
 
 for s in "${suites[@]}"; do
-	conf="$FDBOX_TOP/tests/$s/suite.conf"
+	base=${s%@patched} skdir=$kdir
+	if [ "$base" != "$s" ]; then
+		skdir=${FDBOX_PATCHED_KDIR-}
+		if [ -z "$skdir" ]; then
+			echo "not ok - suite $s: FDBOX_PATCHED_KDIR is not set (the build tree of 'tests/vm/kernel.sh patched')"
+			failed=$((failed + 1)); continue
+		fi
+		if [ ! -f "$skdir/arch/x86/boot/bzImage" ]; then
+			echo "not ok - suite $s: FDBOX_PATCHED_KDIR=$skdir holds no built kernel"
+			failed=$((failed + 1)); continue
+		fi
+	fi
+	conf="$FDBOX_TOP/tests/$base/suite.conf"
 	if [ ! -f "$conf" ]; then
-		echo "not ok - suite '$s' does not exist (no $conf)"
+		echo "not ok - suite '$base' does not exist (no $conf)"
 		failed=$((failed + 1)); continue
 	fi
-	STAGES=1 MEM=2G TIMEOUT=600 APPEND=""
+	STAGES=1 MEM=2G TIMEOUT=600 APPEND="" MODULE=""
 	. "$conf"
+	# MODULE=debug in suite.conf: load the FDBOX_DEBUG=y build of the
+	# module (make module-debug) instead of kernel/fdbox.ko.
+	smod=()
+	if [ "$MODULE" = debug ]; then
+		smod=(--module "$FDBOX_TOP/build/kmod-debug/kernel/fdbox.ko")
+		if [ ! -f "${smod[1]}" ]; then
+			echo "not ok - suite $s: MODULE=debug, but ${smod[1]} is not built (make module-debug)"
+			failed=$((failed + 1)); continue
+		fi
+	fi
 	res="$FDBOX_TOP/build/logs/$s.result"
 	rm -f "$res"
-	"$FDBOX_TOP/tests/vm/run.sh" --kdir "$kdir" --name "$s" --stages "$STAGES" \
+	"$FDBOX_TOP/tests/vm/run.sh" --kdir "$skdir" --name "$s" --stages "$STAGES" \
 		--mem "$MEM" --timeout "$TIMEOUT" --append "$APPEND" "${modarg[@]}" \
-		--suite "$FDBOX_TOP/build/tests/$s" --result "$res" || true
+		"${smod[@]}" --suite "$FDBOX_TOP/build/tests/$base" --result "$res" || true
 	if [ -f "$res" ]; then
 		read -r p f k < "$res"
 	else
