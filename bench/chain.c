@@ -8,6 +8,10 @@
  * SCHEDULE has one letter per stage: what is held across the kexec that
  * ends that stage.
  *   F  the memfd, in sealed FDBox box "bench-chain" (fd name "data")
+ *   M  the same, but restored with restore_path=module-only (the stock
+ *      kernel's way, also on a kernel with the FDBox helpers)
+ *   H  a fresh memfd written while shmem makes 2 MiB folios
+ *      (shmem_enabled=always), in FDBox: the large-folio case
  *   L  the memfd, in LUO session "bench-chain" (token 1)
  *   N, S, anything else: no big memfd (S is bench-fds' turn)
  * At the start of a stage the memfd the previous stage handed over is
@@ -16,7 +20,9 @@
  *   LUO:   open /dev/liveupdate, RETRIEVE_SESSION, RETRIEVE_FD, read the
  *          first word;
  * then every page is touched once through a mapping, checking its stamp.
- * Keys: restore/{fdbox,luo}/<size>M/{get,touch}_ms.
+ * Keys: restore/SYS/<size>M/{get,touch}_ms, SYS fdbox (F), fdbox-module (M),
+ * fdbox-thp (H) or luo (L), followed by $BENCH_TAG (e.g. "@patched" when
+ * the run boots the kernel with the FDBox helpers).
  * The restored memfd is handed over again if the next letter asks for it
  * (FDBox -> LUO); a fresh one is made when there is none, and when FDBox
  * refuses a memfd that LUO restored (LUO does not name it memfd:*).
@@ -25,6 +31,67 @@
 
 #define BOX "bench-chain"
 #define SESSION "bench-chain"
+#define RESTORE_PATH "/sys/module/fdbox/parameters/restore_path"
+#define THP_SHMEM "/sys/kernel/mm/transparent_hugepage/shmem_enabled"
+
+static const char *tag = "";
+
+static const char *sys_name(char letter)
+{
+	switch (letter) {
+	case 'F': return "fdbox";
+	case 'M': return "fdbox-module";
+	case 'H': return "fdbox-thp";
+	default: return "luo";
+	}
+}
+
+static int write_text(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC), err = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, val, strlen(val)) != (ssize_t)strlen(val))
+		err = -errno;
+	close(fd);
+	return err;
+}
+
+static int read_text(const char *path, char *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n < 0)
+		return -errno;
+	buf[n] = 0;
+	buf[strcspn(buf, "\n")] = 0;
+	return 0;
+}
+
+/* A field of /proc/meminfo in kB, or -1. */
+static long long meminfo_kb(const char *field)
+{
+	char line[256];
+	size_t n = strlen(field);
+	long long v = -1;
+	FILE *f = fopen("/proc/meminfo", "re");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, field, n) && line[n] == ':') {
+			v = strtoll(line + n + 1, NULL, 10);
+			break;
+		}
+	fclose(f);
+	return v;
+}
 
 static char sched_at(const char *s, int stage)
 {
@@ -33,11 +100,11 @@ static char sched_at(const char *s, int stage)
 
 static void report_touch(const char *sys, unsigned long mib, int fd)
 {
-	char k[64];
+	char k[96];
 	long long bad;
 	double t;
 
-	snprintf(k, sizeof(k), "restore/%s/%luM/touch_ms", sys, mib);
+	snprintf(k, sizeof(k), "restore/%s%s/%luM/touch_ms", sys, tag, mib);
 	t = now_ms();
 	bad = bench_touch_all(fd, mib * MiB);
 	t = now_ms() - t;
@@ -48,13 +115,14 @@ static void report_touch(const char *sys, unsigned long mib, int fd)
 	bench_value(k, t);
 }
 
-static int restore_fdbox(unsigned long mib)
+static int restore_fdbox(char letter, unsigned long mib)
 {
-	char k[64];
+	const char *sys = sys_name(letter);
+	char k[96], path[32] = "";
 	int ctl, box, fd, state, err;
 	double t;
 
-	snprintf(k, sizeof(k), "restore/%s/%luM/get_ms", "fdbox", mib);
+	snprintf(k, sizeof(k), "restore/%s%s/%luM/get_ms", sys, tag, mib);
 	ctl = fdbox_ctl_open();
 	if (ctl < 0) {
 		bench_fail("open " FDBOX_CTL ": %s", strerror(-ctl));
@@ -71,6 +139,13 @@ static int restore_fdbox(unsigned long mib)
 		return -1;
 	}
 	printf("bench: handover/fdbox 1\n");
+	if (letter == 'M') {
+		read_text(RESTORE_PATH, path, sizeof(path));
+		err = write_text(RESTORE_PATH, "module-only");
+		if (err)
+			bench_fail("%s: select the module-only path: %s", sys,
+				   strerror(-err));
+	}
 	t = now_ms();
 	box = fdbox_box_open(BOX);
 	if (box < 0) {
@@ -81,17 +156,19 @@ static int restore_fdbox(unsigned long mib)
 	err = fdbox_unseal(box);
 	fd = err ? err : fdbox_get(box, "data");
 	if (fd >= 0 && !bench_first_word_ok(fd)) {
-		bench_fail("fdbox: first word of the restored memfd is wrong");
+		bench_fail("%s: first word of the restored memfd is wrong", sys);
 		close(fd);
 		fd = -1;
 	}
 	t = now_ms() - t;
+	if (*path)
+		write_text(RESTORE_PATH, path);
 	if (fd < 0) {
 		if (fd != -1)
-			bench_fail("fdbox: UNSEAL/GET after kexec: %s", strerror(-fd));
+			bench_fail("%s: UNSEAL/GET after kexec: %s", sys, strerror(-fd));
 	} else {
 		bench_value(k, t);
-		report_touch("fdbox", mib, fd);
+		report_touch(sys, mib, fd);
 	}
 	close(box);
 	fdbox_destroy(ctl, BOX);
@@ -101,11 +178,11 @@ static int restore_fdbox(unsigned long mib)
 
 static int restore_luo(unsigned long mib)
 {
-	char k[64];
+	char k[96];
 	int s, fd;
 	double t;
 
-	snprintf(k, sizeof(k), "restore/%s/%luM/get_ms", "luo", mib);
+	snprintf(k, sizeof(k), "restore/%s%s/%luM/get_ms", "luo", tag, mib);
 	t = now_ms();
 	s = luo_session(SESSION, 1);
 	fd = s < 0 ? s : luo_retrieve(s, 1);
@@ -136,7 +213,7 @@ static int hand_over(char what, int fd)
 {
 	int ctl, box, s, err;
 
-	if (what == 'F') {
+	if (what != 'L') {
 		ctl = fdbox_ctl_open();
 		err = ctl < 0 ? ctl : fdbox_create(ctl, BOX);
 		box = err ? err : fdbox_box_open(BOX);
@@ -178,6 +255,30 @@ static int fresh(unsigned long mib)
 	return fd;
 }
 
+/* A fresh memfd of 2 MiB folios (as far as shmem can make them). */
+static int fresh_thp(unsigned long mib)
+{
+	char mode[128], *l, *r;
+	long long before;
+	int fd;
+
+	if (read_text(THP_SHMEM, mode, sizeof(mode)) || write_text(THP_SHMEM, "always")) {
+		bench_fail("thp: cannot set %s", THP_SHMEM);
+		return fresh(mib);
+	}
+	before = meminfo_kb("ShmemHugePages");
+	fd = fresh(mib);
+	printf("# bench: thp memfd of %lu MiB has %lld kB in 2 MiB folios\n", mib,
+	       meminfo_kb("ShmemHugePages") - before);
+	l = strchr(mode, '[');
+	r = l ? strchr(l, ']') : NULL;
+	if (r) {
+		*r = 0;
+		write_text(THP_SHMEM, l + 1);
+	}
+	return fd;
+}
+
 int main(int argc, char **argv)
 {
 	int stage = bench_stage(), fd = -1;
@@ -185,6 +286,8 @@ int main(int argc, char **argv)
 	char in, out;
 
 	bench_init();
+	if (getenv("BENCH_TAG"))
+		tag = getenv("BENCH_TAG");
 	if (argc != 3) {
 		fprintf(stderr, "usage: bench-chain SCHEDULE SIZE_MIB\n");
 		return 2;
@@ -192,13 +295,21 @@ int main(int argc, char **argv)
 	mib = strtoul(argv[2], NULL, 0);
 	in = sched_at(argv[1], stage - 1);
 	out = sched_at(argv[1], stage);
-	if (in == 'F')
-		fd = restore_fdbox(mib);
+	if (in == 'F' || in == 'M' || in == 'H')
+		fd = restore_fdbox(in, mib);
 	else if (in == 'L')
 		fd = restore_luo(mib);
-	if (out == 'F' || out == 'L') {
+	/*
+	 * The large-folio case always starts from a fresh memfd, and what it
+	 * restored never goes on to the 4 KiB-folio cases.
+	 */
+	if ((out == 'H' || in == 'H') && fd >= 0) {
+		close(fd);
+		fd = out == 'H' ? fresh_thp(mib) : -1;
+	}
+	if (out == 'F' || out == 'M' || out == 'H' || out == 'L') {
 		if (fd < 0)
-			fd = fresh(mib);
+			fd = out == 'H' ? fresh_thp(mib) : fresh(mib);
 		if (fd >= 0 && hand_over(out, fd) == -EOPNOTSUPP) {
 			printf("# bench: FDBox refuses the memfd LUO restored "
 			       "(not named memfd:*): handing over a fresh one\n");

@@ -10,7 +10,17 @@
 # Environment: FDBOX_ACCEL=tcg|kvm (tests/vm/run.sh), BENCH_MEM (guest
 # memory, default 8G; 1G for --smoke), BENCH_REPS (repetitions, default 5),
 # BENCH_MODULE (the fdbox.ko to load, default kernel/fdbox.ko; BENCH_MODULE_DESC
-# says where it came from in the JSON).
+# says where it came from in the JSON). To iterate on one workload (not for
+# the figures in docs/performance.md, which come from a full run):
+#   BENCH_WORKLOADS  which workloads run, a subset of "seal restore blackout
+#                    fds hold" (default: all); fewer workloads, fewer stages
+#                    (seal alone: one stage, no kexec)
+#   BENCH_SEAL_MIB   memfd sizes of workload 1 (default "256 1024 4096";
+#                    4096 and up get half the repetitions)
+#   BENCH_FDS        fd counts of workload 4 (default "1 100 1000 10000")
+# e.g. BENCH_WORKLOADS="seal fds" BENCH_REPS=3 BENCH_SEAL_MIB=1024 make bench
+# Such a partial run writes build/bench/partial.json and
+# build/logs/bench-partial.log and leaves bench/results/latest.json alone.
 # Needs: make bench-build (build/bench/), kernel/fdbox.ko, build/guest/.
 # Writes: bench/results/latest.json (full run), build/logs/bench*.log.
 set -euo pipefail
@@ -56,34 +66,71 @@ adds+=(--add "$bin/bench-hold.sh:/bin/bench-hold.sh")
 # --- the plan ----------------------------------------------------------
 # Every stage runs the same commands; each program looks at FDBOX_STAGE.
 # SCHED has one letter per stage, what is held across the kexec that ends
-# it: F the 1 GiB memfd in FDBox, L the same in LUO, S many small fds in
-# both, N nothing (the clock page, in LUO, crosses every kexec).
+# it: F the 1 GiB memfd in FDBox, L the same in LUO, H one of 2 MiB folios
+# in FDBox, S many small fds in both, N nothing (the clock page, in LUO,
+# crosses every kexec). With FDBOX_PATCHED_KDIR (make bench sets it), a
+# second VM boot, of the kernel with the FDBox helpers, measures restore
+# alone: F zero-copy, M the module-only path on the same kernel, H, L.
 reps=${BENCH_REPS:-5}
+workloads=" ${BENCH_WORKLOADS:-seal restore blackout fds hold} "
+workloads=${workloads//,/ }
+for w in $workloads; do
+	case "$w" in
+	seal|restore|blackout|fds|hold) ;;
+	*) die "BENCH_WORKLOADS: unknown workload '$w' (seal restore blackout fds hold)" ;;
+	esac
+done
+want() { [[ "$workloads" == *" $1 "* ]]; }
 if [ "$smoke" = 1 ]; then
 	name=bench-smoke mem=${BENCH_MEM:-1G} timeout=300
-	seal="bench-seal 1 1"
+	seal="bench-seal 1 ${BENCH_SEAL_MIB:-1}"
 	hold="bench-hold.sh 1 0.2"
-	counts="1 10" chain_mib=1 sched=FLSN
+	counts=${BENCH_FDS:-1 10} chain_mib=1 sched=FLSN
 else
 	name=bench mem=${BENCH_MEM:-8G} timeout=5400
-	seal="bench-seal $reps 256 1024 && bench-seal $(( (reps + 1) / 2 )) 4096"
+	if [ "$workloads" != " seal restore blackout fds hold " ] ||
+	   [ -n "${BENCH_SEAL_MIB:-}${BENCH_FDS:-}" ]; then
+		name=bench-partial
+	fi
+	small="" big=""
+	for mib in ${BENCH_SEAL_MIB:-256 1024 4096}; do
+		[[ "$mib" =~ ^[1-9][0-9]*$ ]] || die "BENCH_SEAL_MIB: '$mib' is not a size in MiB"
+		if [ "$mib" -ge 4096 ]; then big+=" $mib"; else small+=" $mib"; fi
+	done
+	seal=""
+	[ -z "$small" ] || seal="bench-seal $reps$small"
+	[ -z "$big" ] || seal+="${seal:+ && }bench-seal $(( (reps + 1) / 2 ))$big"
 	hold="bench-hold.sh $reps 2"
-	counts="1 100 1000 10000" chain_mib=1024 sched=""
+	counts=${BENCH_FDS:-1 100 1000 10000} chain_mib=1024 sched=""
+	# F/L: the 1 GiB memfd (restore, blackout), S: many fds, N: nothing
+	# held (blackout's baseline); stages nothing selected needs are left out
+	letters=""
+	if want restore || want blackout; then letters+=FL; fi
+	# H: the same size in 2 MiB folios (the large-folio case)
+	if want restore; then letters+=H; fi
+	if want fds; then letters+=S; fi
+	if want blackout; then letters+=N; fi
 	for ((r = 0; r < reps; r++)); do
-		if ((r % 2)); then sched+=LFSN; else sched+=FLSN; fi
+		l=$letters
+		if ((r % 2)) && [[ "$l" == FL* ]]; then l=LF${l#FL}; fi
+		sched+=$l
 	done
 fi
+runs=(--run "bench-clock read")
+if want seal && [ -n "$seal" ]; then
+	runs+=(--run "if [ \"\$FDBOX_STAGE\" = 1 ]; then $seal; fi")
+fi
+if want fds; then runs+=(--run "bench-fds $sched $counts"); fi
+if want restore || want blackout; then
+	runs+=(--run "bench-chain $sched $chain_mib")
+fi
+if want blackout; then runs+=(--run "bench-clock arm $sched"); fi
+# hold mode last: after it, the next kernel's boot was seen to stall for
+# 10-30 s (docs/performance.md, open problems); no kexec follows it
+if want hold; then
+	runs+=(--run "if [ \"\$FDBOX_STAGE\" = \"\$FDBOX_STAGES\" ]; then $hold; fi")
+fi
 stages=$(( ${#sched} + 1 ))
-runs=(
-	--run "bench-clock read"
-	--run "if [ \"\$FDBOX_STAGE\" = 1 ]; then $seal; fi"
-	--run "bench-fds $sched $counts"
-	--run "bench-chain $sched $chain_mib"
-	--run "bench-clock arm $sched"
-	# hold mode last: after it, the next kernel's boot was seen to stall
-	# for 10-30 s (docs/performance.md, open problems); no kexec follows
-	--run "if [ \"\$FDBOX_STAGE\" = \"\$FDBOX_STAGES\" ]; then $hold; fi"
-)
 
 log="$top/build/logs/$name.log"
 rm -f "$log.tmp"	# tests/vm/run.sh appends to it; a killed run leaves one
@@ -102,8 +149,30 @@ if [ "$smoke" = 1 ]; then
 	exit "$rc"
 fi
 
+# --- second boot: the kernel with the FDBox helpers (restore paths) ----
+pkdir=${FDBOX_PATCHED_KDIR:-}
+plog="" psched=""
+if [ -n "$pkdir" ] && want restore && [ "$smoke" = 0 ]; then
+	psched=""
+	for ((r = 0; r < reps; r++)); do
+		if ((r % 2)); then psched+=LFHM; else psched+=FLMH; fi
+	done
+	pname=$name-patched
+	plog="$top/build/logs/$pname.log"
+	rm -f "$plog.tmp"
+	say "second VM boot: the patched kernel ($(basename "$pkdir")), restore paths"
+	"$top/tests/vm/run.sh" --kdir "$pkdir" --name "$pname" --stages $(( ${#psched} + 1 )) \
+		--mem "$mem" --timeout "$timeout" --module "$module" \
+		--add "$bin/bench-chain:/bin/bench-chain" \
+		--run "BENCH_TAG=@patched bench-chain $psched $chain_mib" >&2 || rc=$?
+	[ -f "$plog" ] || die "no console log at $plog"
+	cat "$plog" >> "$log"
+fi
+
 accel=${FDBOX_ACCEL:-tcg}
-mkdir -p "$top/bench/results"
+json=bench/results/latest.json partial=()
+[ "$name" = bench ] || json=build/bench/partial.json partial=(--partial)
+mkdir -p "$top/${json%/*}"
 meta=(--meta "date=$(date -u +%Y-%m-%dT%H:%M:%SZ)"
 	--meta "commit=$(git -C "$top" describe --always --dirty 2>/dev/null || echo unknown)"
 	--meta "accelerator=${accel^^}" --meta "guest_memory=$mem" --meta "guest_cpus=2"
@@ -112,15 +181,19 @@ meta=(--meta "date=$(date -u +%Y-%m-%dT%H:%M:%SZ)"
 	--meta "host_load_before=$uptime_before" --meta "host_load_after=$(cut -d' ' -f1-3 /proc/loadavg)"
 	--meta "kernel=$(basename "$kdir")" --meta "module=${BENCH_MODULE_DESC:-${module#"$top"/}}"
 	--meta "repetitions=$reps" --meta "schedule=$sched"
+	--meta "workloads=$(echo $workloads)"
+	--meta "patched_kernel=${pkdir:+$(basename "$pkdir") (second VM boot, schedule $psched)}"
 	--meta "vm_exit=$rc")
 echo
 echo "## FDBox benchmarks: ${accel^^}, guest -m $mem -smp 2, $reps repetitions, one VM run of $stages stages"
 echo
+[ -z "$plog" ] || echo "Rows marked \"kernel with the FDBox helpers\" and \"same kernel\" come from a second VM boot of that kernel (kernel/patches/ applied), each compared with LUO in that boot."
+[ -z "$plog" ] || echo
 echo "Host: $(nproc) CPUs, $(awk '/MemTotal/{printf "%.0f GiB", $2/1048576}' /proc/meminfo), load $uptime_before before / $(cut -d' ' -f1-3 /proc/loadavg) after."
 echo "Figures: median (min–max, n) of the repetitions; ratio = FDBox median / anchor median."
 echo
-"$bin/bench-report" --json "$top/bench/results/latest.json" "${meta[@]}" "$log"
+"$bin/bench-report" --json "$top/$json" "${partial[@]}" "${meta[@]}" "$log"
 echo
-echo "JSON: bench/results/latest.json; console log: ${log#"$top"/}"
+echo "JSON: $json; console log: ${log#"$top"/}"
 [ "$rc" = 0 ] || say "the VM run reported failures (exit $rc); see $log"
 exit "$rc"
