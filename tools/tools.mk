@@ -60,7 +60,8 @@ $(BUILD)/host-tests/test-install: tests/host/test-install.sh $(LIBFDBOX_ALL) $(B
 # ---- install ---------------------------------------------------------------
 # DKMS tree: the module sources keep their place under kernel/ next to
 # include/uapi (the Kbuild file refers to ../include/uapi).
-FDBOX_DKMS_FILES := $(filter-out %.mod.c,$(wildcard kernel/*.c kernel/*.h)) \
+# The test-only corruption knob (debug.c, FDBOX_DEBUG=y) is not installed.
+FDBOX_DKMS_FILES := $(filter-out %.mod.c kernel/debug.c,$(wildcard kernel/*.c kernel/*.h)) \
 	kernel/Kbuild kernel/Makefile
 
 .PHONY: install uninstall
