@@ -133,7 +133,6 @@ fi
 stages=$(( ${#sched} + 1 ))
 
 log="$top/build/logs/$name.log"
-rm -f "$log.tmp"	# tests/vm/run.sh appends to it; a killed run leaves one
 uptime_before=$(cut -d' ' -f1-3 /proc/loadavg)
 rc=0
 "$top/tests/vm/run.sh" --kdir "$kdir" --name "$name" --stages "$stages" \
@@ -159,7 +158,6 @@ if [ -n "$pkdir" ] && want restore && [ "$smoke" = 0 ]; then
 	done
 	pname=$name-patched
 	plog="$top/build/logs/$pname.log"
-	rm -f "$plog.tmp"
 	say "second VM boot: the patched kernel ($(basename "$pkdir")), restore paths"
 	"$top/tests/vm/run.sh" --kdir "$pkdir" --name "$pname" --stages $(( ${#psched} + 1 )) \
 		--mem "$mem" --timeout "$timeout" --module "$module" \

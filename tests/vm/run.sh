@@ -143,7 +143,11 @@ fi
 cmdline="console=ttyS0 kho=on liveupdate=on retain_initrd panic=-1 loglevel=5 $vargs $append"
 echo "== $name: ${accel^^}, $variant kernel, $stages stage(s), -m $mem -smp $smp, timeout ${timeout}s"
 
-rm -f "$log.tmp"
+# The console goes to a file of this run's own (two runs of the same name
+# must not write into one file); it becomes $log when the VM is down, and
+# the results are read from it, not from $log, which another run may replace.
+clog="$log.$$.tmp"
+rm -f "$clog"
 t0=$(now_ms)
 # If this script is stopped, take QEMU down with it (timeout forwards it).
 trap 'pkill -TERM -P $$; exit 130' INT TERM
@@ -156,7 +160,7 @@ while IFS= read -r line; do
 	line=${line%$'\r'}
 	t=$(( $(now_ms) - t0 ))
 	stamp=$(printf '[%4d.%03d]' $((t / 1000)) $((t % 1000)))
-	printf '%s %s\n' "$stamp" "$line" >> "$log.tmp"
+	printf '%s %s\n' "$stamp" "$line" >> "$clog"
 	if [ "$verbose" = 1 ]; then
 		printf '%s %s\n' "$stamp" "$line"
 	else
@@ -168,7 +172,8 @@ while IFS= read -r line; do
 done
 qrc=${PIPESTATUS[0]}
 set -e
-mv "$log.tmp" "$log"
+touch "$clog"
+cp "$clog" "$log.$$" && mv -f "$log.$$" "$log"
 elapsed=$(( $(now_ms) - t0 ))
 
 # --- results -----------------------------------------------------------
@@ -192,13 +197,14 @@ read -r passed failed skipped < <(awk -v stages="$stages" -v qrc="$qrc" \
 		if (qrc == 124 || qrc == 137) problem(sprintf("VM timed out after %ds", timeout))
 		if (done < stages) problem(sprintf("only %d of %d stages finished", done, stages))
 		printf "%d %d %d\n", passed, failed, skipped
-	}' "$log")
+	}' "$clog")
 
-if [ "$failed" -gt 0 ] && { [ "$qrc" = 124 ] || [ "$qrc" = 137 ] || grep -q 'Kernel panic' "$log" ||
-	[ "$(grep -c 'fdbox-harness: stage [0-9]* done' "$log")" -lt "$stages" ]; }; then
+if [ "$failed" -gt 0 ] && { [ "$qrc" = 124 ] || [ "$qrc" = 137 ] || grep -q 'Kernel panic' "$clog" ||
+	[ "$(grep -c 'fdbox-harness: stage [0-9]* done' "$clog")" -lt "$stages" ]; }; then
 	echo "-- last console lines of $name (full log: $log):" >&2
-	tail -n 25 "$log" >&2
+	tail -n 25 "$clog" >&2
 fi
+rm -f "$clog"
 summary="$passed passed, $failed failed"
 [ "$skipped" = 0 ] || summary="$summary, $skipped skipped"
 echo "== $name: $summary ($(( elapsed / 1000 )).$(( elapsed % 1000 / 100 )) s, log: $log)"
@@ -206,4 +212,5 @@ echo "== $name: $summary ($(( elapsed / 1000 )).$(( elapsed % 1000 / 100 )) s, l
 [ "$failed" -eq 0 ]
 }
 
-main "$@"
+# exit: bash reads a script as it runs it; never read past this line.
+main "$@"; exit
