@@ -532,7 +532,9 @@ static int fdbox_memfd_kho_restore_one(struct fdbox_memfd_kho_in *in,
 	loff_t wend;
 	int err;
 
-	if (in->helper)
+	/* A folio larger than this file's page cache takes is copied. */
+	if (in->helper &&
+	    order <= mapping_max_folio_order(inode->i_mapping))
 		return fdbox_memfd_kho_insert(in, e);
 	wend = min_t(u64, (e->index + (1ULL << order)) << PAGE_SHIFT,
 		     in->rec.size);
