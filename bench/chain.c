@@ -32,7 +32,6 @@
 #define BOX "bench-chain"
 #define SESSION "bench-chain"
 #define RESTORE_PATH "/sys/module/fdbox/parameters/restore_path"
-#define THP_SHMEM "/sys/kernel/mm/transparent_hugepage/shmem_enabled"
 
 static const char *tag = "";
 
@@ -44,53 +43,6 @@ static const char *sys_name(char letter)
 	case 'H': return "fdbox-thp";
 	default: return "luo";
 	}
-}
-
-static int write_text(const char *path, const char *val)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC), err = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (write(fd, val, strlen(val)) != (ssize_t)strlen(val))
-		err = -errno;
-	close(fd);
-	return err;
-}
-
-static int read_text(const char *path, char *buf, size_t len)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, len - 1);
-	close(fd);
-	if (n < 0)
-		return -errno;
-	buf[n] = 0;
-	buf[strcspn(buf, "\n")] = 0;
-	return 0;
-}
-
-/* A field of /proc/meminfo in kB, or -1. */
-static long long meminfo_kb(const char *field)
-{
-	char line[256];
-	size_t n = strlen(field);
-	long long v = -1;
-	FILE *f = fopen("/proc/meminfo", "re");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, field, n) && line[n] == ':') {
-			v = strtoll(line + n + 1, NULL, 10);
-			break;
-		}
-	fclose(f);
-	return v;
 }
 
 static char sched_at(const char *s, int stage)
@@ -258,11 +210,11 @@ static int fresh(unsigned long mib)
 /* A fresh memfd of 2 MiB folios (as far as shmem can make them). */
 static int fresh_thp(unsigned long mib)
 {
-	char mode[128], *l, *r;
 	long long before;
+	char mode[32];
 	int fd;
 
-	if (read_text(THP_SHMEM, mode, sizeof(mode)) || write_text(THP_SHMEM, "always")) {
+	if (thp_shmem_mode(mode, sizeof(mode)) || write_text(THP_SHMEM, "always")) {
 		bench_fail("thp: cannot set %s", THP_SHMEM);
 		return fresh(mib);
 	}
@@ -270,12 +222,7 @@ static int fresh_thp(unsigned long mib)
 	fd = fresh(mib);
 	printf("# bench: thp memfd of %lu MiB has %lld kB in 2 MiB folios\n", mib,
 	       meminfo_kb("ShmemHugePages") - before);
-	l = strchr(mode, '[');
-	r = l ? strchr(l, ']') : NULL;
-	if (r) {
-		*r = 0;
-		write_text(THP_SHMEM, l + 1);
-	}
+	write_text(THP_SHMEM, mode);
 	return fd;
 }
 

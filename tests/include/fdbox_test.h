@@ -122,16 +122,12 @@ static inline int fdbox_list(int fd, struct fdbox_list *l,
 	return ioctl(fd, FDBOX_LIST, l) ? -errno : 0;
 }
 
-/* Read a sysfs attribute of box @name into @buf (without the newline). */
-static inline int fdbox_sysfs(const char *name, const char *attr, char *buf,
-			      size_t len)
+/* Read the one-line text file @path into @buf, without the newline. */
+static inline int read_text(const char *path, char *buf, size_t len)
 {
-	char path[FDBOX_NAME_LEN + 64];
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	ssize_t n;
-	int fd;
 
-	snprintf(path, sizeof(path), FDBOX_SYS_CLASS "/%.255s/%.31s", name, attr);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
 	n = read(fd, buf, len - 1);
@@ -141,6 +137,68 @@ static inline int fdbox_sysfs(const char *name, const char *attr, char *buf,
 	buf[n] = 0;
 	if (n && buf[n - 1] == '\n')
 		buf[n - 1] = 0;
+	return 0;
+}
+
+/* Write @val to @path (a sysfs or proc file) in one write(). */
+static inline int write_text(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	int err = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, val, strlen(val)) != (ssize_t)strlen(val))
+		err = -errno;
+	close(fd);
+	return err;
+}
+
+/* Read a sysfs attribute of box @name into @buf (without the newline). */
+static inline int fdbox_sysfs(const char *name, const char *attr, char *buf,
+			      size_t len)
+{
+	char path[FDBOX_NAME_LEN + 64];
+
+	snprintf(path, sizeof(path), FDBOX_SYS_CLASS "/%.255s/%.31s", name, attr);
+	return read_text(path, buf, len);
+}
+
+/* A field of /proc/meminfo in kB, or -1. */
+static inline long long meminfo_kb(const char *field)
+{
+	char line[256];
+	size_t n = strlen(field);
+	long long v = -1;
+	FILE *f = fopen("/proc/meminfo", "re");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, field, n) && line[n] == ':') {
+			v = strtoll(line + n + 1, NULL, 10);
+			break;
+		}
+	fclose(f);
+	return v;
+}
+
+#define THP_SHMEM	"/sys/kernel/mm/transparent_hugepage/shmem_enabled"
+
+/* The active shmem THP setting (the "[x]" of THP_SHMEM), into @buf. */
+static inline int thp_shmem_mode(char *buf, size_t len)
+{
+	char all[128], *l, *r;
+	int err = read_text(THP_SHMEM, all, sizeof(all));
+
+	if (err)
+		return err;
+	l = strchr(all, '[');
+	r = l ? strchr(l, ']') : NULL;
+	if (!r)
+		return -EINVAL;
+	*r = 0;
+	snprintf(buf, len, "%s", l + 1);
 	return 0;
 }
 

@@ -23,22 +23,6 @@ static bool debug_kernel(void)
 	return access("/sys/kernel/debug/kmemleak", F_OK) == 0;
 }
 
-static long meminfo_kb(const char *key)
-{
-	char line[128], want[64];
-	long kb = -1;
-	FILE *f = fopen("/proc/meminfo", "r");
-
-	if (!f)
-		return -1;
-	snprintf(want, sizeof(want), "%s: %%ld kB", key);
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, want, &kb) == 1)
-			break;
-	fclose(f);
-	return kb;
-}
-
 /* Let freed objects settle (RCU-freed files, per-cpu caches). */
 static void settle(void)
 {

@@ -41,7 +41,6 @@
 
 #define DIV_ROUND_UP(n, d)	(((n) + (d) - 1) / (d))
 
-#define THP_SHMEM	"/sys/kernel/mm/transparent_hugepage/shmem_enabled"
 #define RESTORE_PATH	FDBOX_PARAMS "/restore_path"
 
 /* Slack for Shmem pages the rest of the guest uses meanwhile. */
@@ -54,25 +53,6 @@ static uint64_t seed_of(const char *name)
 	while (*name)
 		h = (h ^ (unsigned char)*name++) * 1099511628211ULL;
 	return h;
-}
-
-/* A field of /proc/meminfo in kB, or -1. */
-static long long meminfo_kb(const char *field)
-{
-	char line[256];
-	size_t n = strlen(field);
-	long long v = -1;
-	FILE *f = fopen("/proc/meminfo", "re");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, field, n) && line[n] == ':') {
-			v = strtoll(line + n + 1, NULL, 10);
-			break;
-		}
-	fclose(f);
-	return v;
 }
 
 /*
@@ -100,53 +80,6 @@ static int vmstat_negatives(char *out, size_t len)
 	}
 	fclose(f);
 	return n;
-}
-
-static int read_text(const char *path, char *buf, size_t len)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, len - 1);
-	close(fd);
-	if (n < 0)
-		return -errno;
-	buf[n] = 0;
-	if (n && buf[n - 1] == '\n')
-		buf[n - 1] = 0;
-	return 0;
-}
-
-static int write_text(const char *path, const char *val)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	int err = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (write(fd, val, strlen(val)) != (ssize_t)strlen(val))
-		err = -errno;
-	close(fd);
-	return err;
-}
-
-/* The active setting of a "[x]"-style sysfs choice, into @buf. */
-static int thp_shmem_mode(char *buf, size_t len)
-{
-	char all[128], *l, *r;
-	int err = read_text(THP_SHMEM, all, sizeof(all));
-
-	if (err)
-		return err;
-	l = strchr(all, '[');
-	r = l ? strchr(l, ']') : NULL;
-	if (!r)
-		return -EINVAL;
-	*r = 0;
-	snprintf(buf, len, "%s", l + 1);
-	return 0;
 }
 
 static int make_memfd(const char *name, long long size, unsigned int flags)
