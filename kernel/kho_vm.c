@@ -112,7 +112,15 @@ static unsigned long fdbox_kho_vm_pfn(const struct fdbox_kho_vm *vm, u64 i)
 	return PHYS_PFN(vm->chunks[i - vm->nr_pages]);
 }
 
-static int fdbox_kho_cmp(const void *a, const void *b)
+/**
+ * fdbox_kho_cmp_u64() - sort() comparison of two u64 (physical addresses)
+ * @a: first value
+ * @b: second value
+ *
+ * Context: Any.
+ * Return: -1, 0 or 1 as *@a is below, equal to or above *@b.
+ */
+int fdbox_kho_cmp_u64(const void *a, const void *b)
 {
 	u64 x = *(const u64 *)a, y = *(const u64 *)b;
 
@@ -132,7 +140,7 @@ static int fdbox_kho_vm_check_unique(const struct fdbox_kho_vm *vm)
 	for (i = 0; i < vm->nr_pages; i++)
 		phys[i] = virt_to_phys(vm->pages[i]);
 	memcpy(phys + vm->nr_pages, vm->chunks, vm->nr_chunks * sizeof(*phys));
-	sort(phys, n, sizeof(*phys), fdbox_kho_cmp, NULL);
+	sort(phys, n, sizeof(*phys), fdbox_kho_cmp_u64, NULL);
 	for (i = 1; i < n; i++)
 		if (phys[i] == phys[i - 1])
 			err = -EINVAL;

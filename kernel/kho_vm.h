@@ -29,6 +29,7 @@ struct fdbox_kho_vm {
 
 void fdbox_kho_marks_calibrate(phys_addr_t phys, unsigned int order);
 bool fdbox_kho_preserved(phys_addr_t phys, unsigned int order);
+int fdbox_kho_cmp_u64(const void *a, const void *b);
 
 int fdbox_kho_vm_map(const struct kho_vmalloc *desc, u64 max_pages,
 		     struct fdbox_kho_vm *vm);

@@ -290,13 +290,6 @@ static inline u64 fdbox_key_pages(u64 key)
 	return 1ULL << (key & FDBOX_KHO_FOLIO_ORDER);
 }
 
-static int fdbox_cmp_u64(const void *a, const void *b)
-{
-	u64 x = *(const u64 *)a, y = *(const u64 *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 /*
  * No two pieces of handed-over memory may overlap: each is claimed once.
  * Checked with a bitmap of the page frames they span when that is not much
@@ -330,7 +323,7 @@ static int fdbox_memfd_kho_check_overlap(struct fdbox_memfd_kho_in *in)
 		}
 		vfree(map);
 	} else {
-		sort(keys, nr, sizeof(*keys), fdbox_cmp_u64, NULL);
+		sort(keys, nr, sizeof(*keys), fdbox_kho_cmp_u64, NULL);
 		for (i = 1; i < nr && !err; i++)
 			if (fdbox_key_pfn(keys[i]) < fdbox_key_pfn(keys[i - 1]) +
 			    fdbox_key_pages(keys[i - 1]))
