@@ -11,7 +11,7 @@
  * the "module-only" way: shmem allocates a folio, the module puts the
  * handed-over one in its place (copying instead for large folios). Kernels
  * carrying the FDBox patch series (kernel/patches/) export
- * shmem_insert_folio(), memfd_alloc_file() and memfd_add_seals(); with them
+ * shmem_insert_folios(), memfd_alloc_file() and memfd_add_seals(); with them
  * the handed-over folios of any order go into the file as they are
  * ("zero-copy") and the file is a true memfd.
  *
@@ -40,8 +40,8 @@
  * Declared by patched kernels in <linux/shmem_fs.h>; declared here for
  * typeof() in symbol_get(). An incompatible declaration fails the build.
  */
-int shmem_insert_folio(struct inode *inode, struct folio *folio,
-		       pgoff_t index);
+long shmem_insert_folios(struct inode *inode, struct folio **folios,
+			 const pgoff_t *indices, unsigned int nr);
 
 static struct fdbox_kernel_helper fdbox_helper;
 static bool fdbox_helper_looked_up;
@@ -103,8 +103,8 @@ const struct fdbox_kernel_helper *fdbox_helper_get(void)
 
 static void fdbox_helper_put_all(void)
 {
-	if (fdbox_helper.insert_folio)
-		symbol_put(shmem_insert_folio);
+	if (fdbox_helper.insert_folios)
+		symbol_put(shmem_insert_folios);
 	if (fdbox_helper.alloc_file)
 		symbol_put(memfd_alloc_file);
 	if (fdbox_helper.add_seals)
@@ -122,15 +122,15 @@ static void fdbox_helper_put_all(void)
 void fdbox_helper_init(void)
 {
 	kernel_param_lock(THIS_MODULE);
-	fdbox_helper.insert_folio = symbol_get(shmem_insert_folio);
+	fdbox_helper.insert_folios = symbol_get(shmem_insert_folios);
 	fdbox_helper.alloc_file = symbol_get(memfd_alloc_file);
 	fdbox_helper.add_seals = symbol_get(memfd_add_seals);
-	fdbox_helper_found = fdbox_helper.insert_folio &&
+	fdbox_helper_found = fdbox_helper.insert_folios &&
 			     fdbox_helper.alloc_file && fdbox_helper.add_seals;
 	if (fdbox_helper_found) {
-		pr_info("restore path: zero-copy (kernel exports shmem_insert_folio, memfd_alloc_file, memfd_add_seals)\n");
+		pr_info("restore path: zero-copy (kernel exports shmem_insert_folios, memfd_alloc_file, memfd_add_seals)\n");
 	} else {
-		if (fdbox_helper.insert_folio || fdbox_helper.alloc_file ||
+		if (fdbox_helper.insert_folios || fdbox_helper.alloc_file ||
 		    fdbox_helper.add_seals)
 			pr_warn("only some of the FDBox kernel helpers are exported; not using them\n");
 		fdbox_helper_put_all();

@@ -14,14 +14,15 @@ struct inode;
 
 /**
  * struct fdbox_kernel_helper - exports of kernels with the FDBox patches
- * @insert_folio: shmem_insert_folio(): put a folio the caller owns into a
- *                shmem file at an index, charged and accounted by shmem
+ * @insert_folios: shmem_insert_folios(): put folios the caller owns into a
+ *                 shmem file at their indices, charged and accounted by
+ *                 shmem; returns how many went in, or an error for the first
  * @alloc_file: memfd_alloc_file(): a new memfd, as memfd_create() makes it
  * @add_seals: memfd_add_seals(): add seals, as fcntl(F_ADD_SEALS) does
  */
 struct fdbox_kernel_helper {
-	int (*insert_folio)(struct inode *inode, struct folio *folio,
-			    pgoff_t index);
+	long (*insert_folios)(struct inode *inode, struct folio **folios,
+			      const pgoff_t *indices, unsigned int nr);
 	struct file *(*alloc_file)(const char *name, unsigned int flags);
 	int (*add_seals)(struct file *file, unsigned int seals);
 };

@@ -22,8 +22,10 @@
  *
  * - zero-copy, on kernels with the FDBox helpers: the file is a true memfd
  *   (memfd_alloc_file()), each preserved folio of any order goes into it
- *   as it is (shmem_insert_folio(), which charges and accounts it like any
- *   shmem folio), and seals are added with memfd_add_seals().
+ *   as it is (shmem_insert_folios(), which charges and accounts it like
+ *   any shmem folio; FDBOX_INSERT_BATCH folios per call, so that shmem
+ *   accounts their blocks once), and seals are added with
+ *   memfd_add_seals().
  * - module-only, on stock kernels: the file is a shmem file named like a
  *   memfd ("memfd:NAME") with memfd's FMODE_LSEEK/PREAD/PWRITE and
  *   O_LARGEFILE. For each entry shmem allocates a folio at that index with
@@ -37,8 +39,8 @@
  *
  * Every preserved folio is claimed exactly once, and a failed allocation
  * loses nothing: the module-only path allocates the new folio before it
- * claims the preserved one; the zero-copy path keeps a claimed folio that
- * shmem could not take (no memory, no space) and offers it again. A later
+ * claims the preserved one; the zero-copy path keeps the claimed folios that
+ * shmem could not take (no memory, no space) and offers them again. A later
  * call resumes where the failed one stopped (kho_restore_vmalloc() is not
  * used because its failure does not tell whether it consumed the table).
  * Damaged data (an entry or chunk list that does not check out, a folio
@@ -89,8 +91,9 @@
  *        call and after success
  * @helper: the kernel helpers this restore uses, NULL for the module-only
  *          path; chosen when @file is made, kept to the end
- * @held: a claimed folio not in @file yet (zero-copy path: its insertion
- *        failed for lack of memory and is retried), or NULL
+ * @batch: zero-copy path: claimed folios on their way into @file (those
+ *         shmem could not take for lack of memory are kept and retried);
+ *         allocated by the first restore call, freed when it is done
  * @next: first table entry not claimed yet
  * @left_pages: pages of preserved folios not claimed yet
  * @broken: 0, or the error that makes this record fail for good
@@ -101,13 +104,30 @@
  * Owned by the caller of fdbox_memfd_kho_load(), who serializes calls on one
  * object.
  */
+/* Folios passed to shmem_insert_folios() in one call. */
+#define FDBOX_INSERT_BATCH	32
+
+/**
+ * struct fdbox_insert_batch - claimed folios on their way into the file
+ * @folios: the folios, in table order, each claimed with one reference
+ * @index: the page cache index of each
+ * @first: first folio not in the file yet
+ * @nr: folios in the batch
+ */
+struct fdbox_insert_batch {
+	struct folio *folios[FDBOX_INSERT_BATCH];
+	pgoff_t index[FDBOX_INSERT_BATCH];
+	unsigned int first;
+	unsigned int nr;
+};
+
 struct fdbox_memfd_kho_in {
 	struct fdbox_kho_memfd rec;
 	char fdname[FDBOX_KHO_NAME_LEN];
 	struct fdbox_kho_vm table;
 	struct file *file;
 	const struct fdbox_kernel_helper *helper;
-	struct folio *held;
+	struct fdbox_insert_batch *batch;
 	u64 next;
 	u64 left_pages;
 	int broken;
@@ -258,26 +278,17 @@ static int fdbox_memfd_kho_map_table(struct fdbox_memfd_kho_in *in)
 }
 
 /*
- * Keys of all handed-over memory of a record: each folio, each table page and
- * each chunk page, as physical address OR'ed with order.
+ * Key @i of the handed-over memory of a record: its folios, then the pages
+ * and the chunk pages of its folio table; physical address OR'ed with order.
  */
-static u64 *fdbox_memfd_kho_keys(struct fdbox_memfd_kho_in *in, u64 *nrp)
+static u64 fdbox_memfd_kho_key(const struct fdbox_memfd_kho_in *in, u64 i)
 {
-	u64 i, n = in->rec.nr_folios, nr = 0;
-	u64 *keys;
-
-	keys = kvmalloc_objs(*keys, n + in->table.nr_pages +
-			     in->table.nr_chunks);
-	if (!keys)
-		return NULL;
-	for (i = 0; i < n; i++)
-		keys[nr++] = fdbox_in_entry(in, i)->phys;
-	for (i = 0; i < in->table.nr_pages; i++)
-		keys[nr++] = virt_to_phys(in->table.pages[i]);
-	for (i = 0; i < in->table.nr_chunks; i++)
-		keys[nr++] = in->table.chunks[i];
-	*nrp = nr;
-	return keys;
+	if (i < in->rec.nr_folios)
+		return fdbox_in_entry(in, i)->phys;
+	i -= in->rec.nr_folios;
+	if (i < in->table.nr_pages)
+		return virt_to_phys(in->table.pages[i]);
+	return in->table.chunks[i - in->table.nr_pages];
 }
 
 static inline u64 fdbox_key_pfn(u64 key)
@@ -290,49 +301,69 @@ static inline u64 fdbox_key_pages(u64 key)
 	return 1ULL << (key & FDBOX_KHO_FOLIO_ORDER);
 }
 
+/* The sorted keys of @in must not overlap. */
+static int fdbox_memfd_kho_overlap_sorted(struct fdbox_memfd_kho_in *in,
+					  u64 nr)
+{
+	int err = 0;
+	u64 *keys;
+	u64 i;
+
+	/* No kmalloc attempt: it could compact memory for a large array. */
+	keys = vmalloc_array(nr, sizeof(*keys));
+	if (!keys)
+		return -ENOMEM;
+	for (i = 0; i < nr; i++)
+		keys[i] = fdbox_memfd_kho_key(in, i);
+	sort(keys, nr, sizeof(*keys), fdbox_kho_cmp_u64, NULL);
+	for (i = 1; i < nr && !err; i++)
+		if (fdbox_key_pfn(keys[i]) < fdbox_key_pfn(keys[i - 1]) +
+		    fdbox_key_pages(keys[i - 1]))
+			err = -EINVAL;
+	vfree(keys);
+	return err;
+}
+
 /*
  * No two pieces of handed-over memory may overlap: each is claimed once.
  * Checked with a bitmap of the page frames they span when that is not much
- * larger than the keys (linear), else by sorting them (n log n).
+ * larger than a list of them would be (linear), else by sorting them.
  */
 static int fdbox_memfd_kho_check_overlap(struct fdbox_memfd_kho_in *in)
 {
-	u64 i, nr, lo = U64_MAX, hi = 0, span;
+	u64 nr = in->rec.nr_folios + in->table.nr_pages + in->table.nr_chunks;
+	u64 i, key, lo = U64_MAX, hi = 0, span;
 	unsigned long *map = NULL;
 	int err = 0;
-	u64 *keys;
 
-	keys = fdbox_memfd_kho_keys(in, &nr);
-	if (!keys)
-		return -ENOMEM;
 	for (i = 0; i < nr; i++) {
-		lo = min(lo, fdbox_key_pfn(keys[i]));
-		hi = max(hi, fdbox_key_pfn(keys[i]) + fdbox_key_pages(keys[i]) - 1);
+		key = fdbox_memfd_kho_key(in, i);
+		lo = min(lo, fdbox_key_pfn(key));
+		hi = max(hi, fdbox_key_pfn(key) + fdbox_key_pages(key) - 1);
 	}
 	span = hi - lo + 1;
 	if (span / BITS_PER_BYTE <= nr * 64)
 		map = vzalloc(BITS_TO_LONGS(span) * sizeof(long));
 	if (map) {
 		for (i = 0; i < nr && !err; i++) {
-			unsigned long pfn = fdbox_key_pfn(keys[i]) - lo;
-			unsigned long pages = fdbox_key_pages(keys[i]);
+			unsigned long pfn, pages;
 
-			if (find_next_bit(map, pfn + pages, pfn) < pfn + pages)
+			key = fdbox_memfd_kho_key(in, i);
+			pfn = fdbox_key_pfn(key) - lo;
+			pages = fdbox_key_pages(key);
+			if (pages == 1 ? __test_and_set_bit(pfn, map) :
+			    find_next_bit(map, pfn + pages, pfn) < pfn + pages)
 				err = -EINVAL;
-			bitmap_set(map, pfn, pages);
+			else if (pages > 1)
+				bitmap_set(map, pfn, pages);
 		}
 		vfree(map);
 	} else {
-		sort(keys, nr, sizeof(*keys), fdbox_kho_cmp_u64, NULL);
-		for (i = 1; i < nr && !err; i++)
-			if (fdbox_key_pfn(keys[i]) < fdbox_key_pfn(keys[i - 1]) +
-			    fdbox_key_pages(keys[i - 1]))
-				err = -EINVAL;
+		err = fdbox_memfd_kho_overlap_sorted(in, nr);
 	}
-	kvfree(keys);
-	if (err)
+	if (err == -EINVAL)
 		return fdbox_bad(in->fdname, "handed-over memory overlaps");
-	return 0;
+	return err;
 }
 
 /* Check every entry of the claimed folio table. */
@@ -351,7 +382,7 @@ static int fdbox_memfd_kho_check_table(struct fdbox_memfd_kho_in *in)
 		if (e->phys & FDBOX_KHO_FOLIO_RESERVED || order > MAX_PAGE_ORDER)
 			return fdbox_bad(in->fdname, "folio %llu: bad order", i);
 		if (!pfn || !IS_ALIGNED(pfn, nr) || !pfn_valid(pfn) ||
-		    !pfn_valid(pfn + nr - 1))
+		    (nr > 1 && !pfn_valid(pfn + nr - 1)))
 			return fdbox_bad(in->fdname, "folio %llu: bad address", i);
 		if (!fdbox_kho_preserved(PFN_PHYS(pfn), order))
 			return fdbox_bad(in->fdname,
@@ -482,40 +513,9 @@ static int fdbox_memfd_kho_copy(struct fdbox_memfd_kho_in *in,
 }
 
 /*
- * Zero-copy: claim the preserved folio and let the kernel helper put it into
- * the file as it is, charged and accounted by shmem. A folio the helper
- * could not take for lack of memory or space is held and retried by the next
- * call.
+ * Restore one table entry the module-only way (and, on the zero-copy path,
+ * a folio larger than the file's page cache takes).
  */
-static int fdbox_memfd_kho_insert(struct fdbox_memfd_kho_in *in,
-				  const struct fdbox_kho_folio *e)
-{
-	struct folio *folio = in->held;
-	int err;
-
-	if (!folio) {
-		folio = fdbox_memfd_kho_claim_folio(in, e);
-		if (!folio)
-			return in->broken;
-	}
-	in->held = NULL;
-	err = in->helper->insert_folio(file_inode(in->file), folio, e->index);
-	if (err == -ENOMEM || err == -ENOSPC || err == -EDQUOT) {
-		in->held = folio;
-		return err;
-	}
-	folio_put(folio);
-	if (err) {
-		/* The table was checked: the file cannot refuse this folio. */
-		pr_err("handed-over memfd '%s': shmem refused folio %#llx at index %llu: %d\n",
-		       in->fdname, e->phys, e->index, err);
-		in->broken = -EIO;
-		return in->broken;
-	}
-	return 0;
-}
-
-/* Restore one table entry. */
 static int fdbox_memfd_kho_restore_one(struct fdbox_memfd_kho_in *in,
 				       const struct fdbox_kho_folio *e)
 {
@@ -525,10 +525,6 @@ static int fdbox_memfd_kho_restore_one(struct fdbox_memfd_kho_in *in,
 	loff_t wend;
 	int err;
 
-	/* A folio larger than this file's page cache takes is copied. */
-	if (in->helper &&
-	    order <= mapping_max_folio_order(inode->i_mapping))
-		return fdbox_memfd_kho_insert(in, e);
 	wend = min_t(u64, (e->index + (1ULL << order)) << PAGE_SHIFT,
 		     in->rec.size);
 	/* shmem allocates, charges and accounts a folio at this index. */
@@ -559,6 +555,117 @@ static int fdbox_memfd_kho_restore_one(struct fdbox_memfd_kho_in *in,
 	folio_put(src);
 	folio_unlock(dst);
 	folio_put(dst);
+	return 0;
+}
+
+/* Drop the folios of the batch that are not in the file (claimed: freed). */
+static void fdbox_insert_batch_drop(struct fdbox_insert_batch *b)
+{
+	while (b->first < b->nr)
+		folio_put(b->folios[b->first++]);
+	b->first = 0;
+	b->nr = 0;
+}
+
+/*
+ * Zero-copy: let the kernel helper put the claimed folios of the batch into
+ * the file as they are, charged and accounted by shmem. What it could not
+ * take for lack of memory or space stays in the batch for the next call.
+ */
+static int fdbox_memfd_kho_insert_batch(struct fdbox_memfd_kho_in *in)
+{
+	struct fdbox_insert_batch *b = in->batch;
+	struct inode *inode = file_inode(in->file);
+	long n;
+
+	while (b->first < b->nr) {
+		n = in->helper->insert_folios(inode, b->folios + b->first,
+					      b->index + b->first,
+					      b->nr - b->first);
+		if (n == -ENOMEM || n == -ENOSPC || n == -EDQUOT)
+			return n;
+		if (n <= 0 || n > b->nr - b->first) {
+			/* The table was checked: the file cannot refuse this. */
+			pr_err("handed-over memfd '%s': shmem refused the folio at index %lu: %ld\n",
+			       in->fdname, b->index[b->first], n);
+			fdbox_insert_batch_drop(b);
+			in->broken = -EIO;
+			return in->broken;
+		}
+		/* In the file now, which holds its own reference. */
+		while (n--)
+			folio_put(b->folios[b->first++]);
+	}
+	b->first = 0;
+	b->nr = 0;
+	return 0;
+}
+
+/*
+ * Zero-copy: claim the folios of the table in batches and insert them. A
+ * folio larger than this file's page cache takes is copied instead.
+ */
+static int fdbox_memfd_kho_insert_all(struct fdbox_memfd_kho_in *in)
+{
+	struct address_space *mapping = file_inode(in->file)->i_mapping;
+	unsigned int max_order = mapping_max_folio_order(mapping);
+	struct fdbox_insert_batch *b = in->batch;
+	const struct fdbox_kho_folio *e;
+	struct folio *folio;
+	int err;
+
+	for (;;) {
+		/* First what an earlier call left in the batch. */
+		err = fdbox_memfd_kho_insert_batch(in);
+		if (err)
+			return err;
+		if (in->next == in->rec.nr_folios)
+			return 0;
+		cond_resched();
+		if (fatal_signal_pending(current))
+			return -EINTR;
+
+		e = fdbox_in_entry(in, in->next);
+		if (fdbox_folio_order(e) > max_order) {
+			err = fdbox_memfd_kho_restore_one(in, e);
+			if (err)
+				return err;
+			in->next++;
+			continue;
+		}
+		while (b->nr < FDBOX_INSERT_BATCH &&
+		       in->next < in->rec.nr_folios) {
+			e = fdbox_in_entry(in, in->next);
+			if (fdbox_folio_order(e) > max_order)
+				break;
+			folio = fdbox_memfd_kho_claim_folio(in, e);
+			if (!folio) {
+				fdbox_insert_batch_drop(b);
+				return in->broken;
+			}
+			b->folios[b->nr] = folio;
+			b->index[b->nr++] = e->index;
+			in->next++;
+		}
+	}
+}
+
+/* Module-only: restore the entries one by one. */
+static int fdbox_memfd_kho_restore_each(struct fdbox_memfd_kho_in *in)
+{
+	int err;
+
+	for (; in->next < in->rec.nr_folios; in->next++) {
+		err = fdbox_memfd_kho_restore_one(in,
+						  fdbox_in_entry(in, in->next));
+		if (err)
+			return err;
+		cond_resched();
+		if (fatal_signal_pending(current)) {
+			in->next++;
+			return -EINTR;
+		}
+	}
 	return 0;
 }
 
@@ -666,22 +773,25 @@ int fdbox_memfd_kho_restore(struct fdbox_memfd_kho_in *in,
 		in->table_checked = true;
 	}
 
-	for (; in->next < rec->nr_folios; in->next++) {
-		err = fdbox_memfd_kho_restore_one(in,
-						  fdbox_in_entry(in, in->next));
-		if (err) {
-			if (in->broken)
-				pr_err("handed-over memfd '%s': restore failed at folio %llu of %llu; %llu bytes stay reserved\n",
-				       in->fdname, in->next, rec->nr_folios,
-				       in->left_pages << PAGE_SHIFT);
-			return err;
+	if (in->helper && rec->nr_folios) {
+		if (!in->batch) {
+			in->batch = kzalloc_obj(*in->batch);
+			if (!in->batch)
+				return -ENOMEM;
 		}
-		cond_resched();
-		if (fatal_signal_pending(current)) {
-			in->next++;
-			return -EINTR;
-		}
+		err = fdbox_memfd_kho_insert_all(in);
+	} else {
+		err = fdbox_memfd_kho_restore_each(in);
 	}
+	if (err) {
+		if (in->broken)
+			pr_err("handed-over memfd '%s': restore failed at folio %llu of %llu; %llu bytes stay reserved\n",
+			       in->fdname, in->next, rec->nr_folios,
+			       in->left_pages << PAGE_SHIFT);
+		return err;
+	}
+	kfree(in->batch);
+	in->batch = NULL;
 	/* The table is not needed any more: claim and free its pages. */
 	fdbox_kho_vm_free(&in->table);
 
@@ -721,8 +831,10 @@ void fdbox_memfd_kho_in_free(struct fdbox_memfd_kho_in *in)
 		pr_warn("handed-over memfd '%s' dropped unrestored: %llu bytes stay reserved\n",
 			in->fdname, in->left_pages << PAGE_SHIFT);
 	/* Claimed already: freed with the rest of the partly built file. */
-	if (in->held)
-		folio_put(in->held);
+	if (in->batch) {
+		fdbox_insert_batch_drop(in->batch);
+		kfree(in->batch);
+	}
 	if (in->file)
 		fput(in->file);
 	fdbox_kho_vm_unmap(&in->table);

@@ -5,13 +5,16 @@
  * kernel with the FDBox helpers (zero-copy path, and the module-only path
  * forced through the restore_path parameter).
  *
- * Stage 1 seals two boxes: "rs" with a memfd of order-0 folios and a hole,
- * a memfd written while shmem made 2 MiB folios (shmem_enabled=always),
- * and a memfd with seals; "rs-mo" with one of each of the first two kinds.
- * Stage 2 restores "rs" on the active path and "rs-mo" on the module-only
- * path, and checks every byte, st_blocks, Shmem and ShmemHugePages in
- * /proc/meminfo, that both return to the baseline once the memfds are
- * truncated and closed, and that no vmstat counter went negative.
+ * Stage 1 seals three boxes: "rs" with a memfd of order-0 folios and a
+ * hole, a memfd written while shmem made 2 MiB folios (shmem_enabled=always),
+ * and a memfd with seals; "rs-mo" with one of each of the first two kinds;
+ * "rs-retry" with one memfd. Stage 2 restores "rs" on the active path and
+ * "rs-mo" on the module-only path, and checks every byte, st_blocks, Shmem
+ * and ShmemHugePages in /proc/meminfo, that both return to the baseline once
+ * the memfds are truncated and closed, and that no vmstat counter went
+ * negative. It restores "rs-retry" on the active path with too little
+ * commit charge left (vm.overcommit_memory=2): UNSEAL fails with ENOSPC
+ * midway, and the next one resumes and brings back every byte.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -38,10 +41,14 @@
 #define SEALED_SEALS	(F_SEAL_GROW | F_SEAL_SHRINK)
 #define MO_SMALL_SIZE	(8 * MiB)
 #define MO_HUGE_SIZE	(4 * MiB)
+#define RETRY_SIZE	(64 * MiB)
 
 #define DIV_ROUND_UP(n, d)	(((n) + (d) - 1) / (d))
 
 #define RESTORE_PATH	FDBOX_PARAMS "/restore_path"
+#define OVERCOMMIT	"/proc/sys/vm/overcommit_memory"
+#define OVERCOMMIT_KB	"/proc/sys/vm/overcommit_kbytes"
+#define OVERCOMMIT_RATIO "/proc/sys/vm/overcommit_ratio"
 
 /* Slack for Shmem pages the rest of the guest uses meanwhile. */
 #define SHMEM_SLACK_KB	512
@@ -148,6 +155,7 @@ TEST_F(stage1, seal_boxes)
 
 	ASSERT_EQ(0, fdbox_create(self->ctl, "rs"));
 	ASSERT_EQ(0, fdbox_create(self->ctl, "rs-mo"));
+	ASSERT_EQ(0, fdbox_create(self->ctl, "rs-retry"));
 	box = fdbox_box_open("rs");
 	mo = fdbox_box_open("rs-mo");
 	ASSERT_GE(box, 0);
@@ -183,12 +191,20 @@ TEST_F(stage1, seal_boxes)
 	ASSERT_EQ(0, fdbox_seal(mo));
 	close(box);
 	close(mo);
+
+	box = fdbox_box_open("rs-retry");
+	ASSERT_GE(box, 0);
+	fd = make_memfd("rs-retry", RETRY_SIZE, 0);
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(0, put_and_close(box, fd, "retry"));
+	ASSERT_EQ(0, fdbox_seal(box));
+	close(box);
 }
 
 FIXTURE(stage2) {
 	int ctl;
 	char path[32];		/* restore_path at start */
-	bool helpers;		/* the kernel exports shmem_insert_folio */
+	bool helpers;		/* the kernel exports shmem_insert_folios */
 };
 
 /* Does the running kernel export @sym? (/proc/kallsyms lists it.) */
@@ -212,7 +228,7 @@ FIXTURE_SETUP(stage2)
 	self->ctl = fdbox_ctl_open();
 	ASSERT_GE(self->ctl, 0);
 	ASSERT_EQ(0, read_text(RESTORE_PATH, self->path, sizeof(self->path)));
-	self->helpers = kernel_has("shmem_insert_folio");
+	self->helpers = kernel_has("shmem_insert_folios");
 }
 
 FIXTURE_TEARDOWN(stage2)
@@ -421,6 +437,75 @@ TEST_F(stage2, module_only_path)
 		TH_LOG("negative vmstat counters: before '%s', now '%s'",
 		       neg0, neg);
 	EXPECT_EQ(0, fdbox_delete(self->ctl, "rs-mo"));
+}
+
+/* vm.overcommit_* as they were, to be put back by overcommit_restore(). */
+struct overcommit {
+	char mode[16];
+	char kbytes[32];
+	char ratio[32];
+};
+
+static int overcommit_save(struct overcommit *oc)
+{
+	return read_text(OVERCOMMIT, oc->mode, sizeof(oc->mode)) ?:
+	       read_text(OVERCOMMIT_KB, oc->kbytes, sizeof(oc->kbytes)) ?:
+	       read_text(OVERCOMMIT_RATIO, oc->ratio, sizeof(oc->ratio));
+}
+
+/* Writing one of kbytes and ratio zeroes the other: write the one in use. */
+static int overcommit_restore(const struct overcommit *oc)
+{
+	return write_text(OVERCOMMIT, oc->mode) ?:
+	       (strcmp(oc->kbytes, "0") ? write_text(OVERCOMMIT_KB, oc->kbytes) :
+					  write_text(OVERCOMMIT_RATIO, oc->ratio));
+}
+
+/*
+ * Box "rs-retry" on the active path. With strict overcommit and only half
+ * the memfd's size of commit charge left, shmem refuses to account the
+ * rest of the folios: UNSEAL fails with ENOSPC, part of the file restored,
+ * the box still sealed. The next UNSEAL resumes: every byte is back, and
+ * the blocks and Shmem count each page once.
+ */
+TEST_F(stage2, unseal_resumes_after_enospc)
+{
+	struct restored r = { "retry", "rs-retry", RETRY_SIZE, RETRY_SIZE,
+			      -1, false };
+	long long committed, shmem0, shmem_mid, shmem;
+	struct overcommit oc;
+	char limit[32];
+	int box, err;
+
+	ASSERT_EQ(0, overcommit_save(&oc));
+	box = fdbox_box_open("rs-retry");
+	ASSERT_GE(box, 0);
+	shmem0 = meminfo_kb("Shmem");
+	committed = meminfo_kb("Committed_AS");
+	ASSERT_GE(committed, 0);
+	snprintf(limit, sizeof(limit), "%lld", committed + RETRY_SIZE / 2 / KiB);
+	ASSERT_EQ(0, write_text(OVERCOMMIT_KB, limit));
+	ASSERT_EQ(0, write_text(OVERCOMMIT, "2"));
+	err = fdbox_unseal(box);
+	ASSERT_EQ(0, overcommit_restore(&oc));
+	shmem_mid = meminfo_kb("Shmem");
+	TH_LOG("path %s: UNSEAL with %s kB of commit limit: %s; Shmem grew by %lld kB of %lld",
+	       self->path, limit, strerror(-err), shmem_mid - shmem0,
+	       RETRY_SIZE / KiB);
+	ASSERT_EQ(-ENOSPC, err);
+	EXPECT_GT(shmem_mid - shmem0, SHMEM_SLACK_KB);
+	EXPECT_LT(shmem_mid - shmem0, RETRY_SIZE / KiB - SHMEM_SLACK_KB);
+	EXPECT_EQ(-EBUSY, fdbox_get(box, "retry"));
+	close(box);
+
+	get_all(_metadata, "rs-retry", &r, 1);
+	check_data(_metadata, &r);
+	shmem = meminfo_kb("Shmem");
+	EXPECT_GE(shmem - shmem0, RETRY_SIZE / KiB - SHMEM_SLACK_KB);
+	EXPECT_LE(shmem - shmem0, RETRY_SIZE / KiB + SHMEM_SLACK_KB);
+	close_all(&r, 1);
+	EXPECT_LE(meminfo_kb("Shmem") - shmem0, SHMEM_SLACK_KB);
+	EXPECT_EQ(0, fdbox_delete(self->ctl, "rs-retry"));
 }
 
 FDBOX_STAGED_HARNESS_MAIN

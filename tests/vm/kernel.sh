@@ -7,7 +7,7 @@
 #   normal   the test kernel (config/kho.config)
 #   debug    the same plus config/debug.config (KASAN, lockdep, ...)
 #   patched  the normal configuration built from a copy of the source with
-#            kernel/patches/ applied (the FDBox helper, shmem_insert_folio);
+#            kernel/patches/ applied (the FDBox helper, shmem_insert_folios);
 #            same kernel release string as normal, so one fdbox.ko built
 #            against the normal tree loads on both. Its cache key includes
 #            the patches' contents: editing a patch builds a new kernel.
