@@ -3,23 +3,26 @@
 #
 #   make check     build kernels (cached), module, tools and tests; run all
 #                  test suites in QEMU, then handover and restore again on
-#                  the patched kernel; last line "N passed, N failed"
+#                  the patched kernel, then the reliability suites on the
+#                  debug kernel; last line "N passed, N failed"
 #   make demo      show a memfd surviving a kexec, with timings
 #   make bench     FDBox vs LUO vs s6-fdholder benchmarks in one VM run
 #   make check-debug  the suites on the debug kernel (KASAN, lockdep,
 #                  kmemleak, fault injection), reduced sizes
 #   make soak      the long reliability runs on the debug kernel: 1M fuzz
-#                  ops, long stress and fault runs, a five-hop chain
+#                  ops, long stress and fault runs, a ten-hop chain
 #   make lint      checkpatch --strict and W=1 build of the module
 #   make kernel    only fetch and build the test kernel (cached)
 # Variables: VARIANT=normal|debug|patched (test kernel), SUITES="core luo"
-# (subset; "handover@patched" runs a suite on the patched kernel),
-# PATCHED=0|1 (build the patched kernel for check and bench; default: when
-# SUITES is empty or names a @patched suite), FDBOX_ACCEL=tcg|kvm,
+# (subset; "handover@patched" runs a suite on the patched kernel,
+# "fuzz@debug" on the debug kernel), PATCHED=0|1 and DEBUG=0|1 (build the
+# patched or debug kernel for check; default: when SUITES is empty or
+# names such a suite; PATCHED also for bench), FDBOX_ACCEL=tcg|kvm,
 # FDBOX_CACHE=DIR (kernel cache), V=1 (verbose VM).
 # The patched kernel is the normal one with kernel/patches/ applied (the
-# shmem_insert_folio helper for zero-copy restore); fdbox.ko is always built
-# against the VARIANT tree and loads on both.
+# shmem_insert_folios helper for zero-copy restore); kernel/fdbox.ko is
+# built against the VARIANT tree and loads on both. The NAME@debug suites
+# load copies built against the debug tree ($(BUILD)/kmod-on-debug*).
 
 VARIANT ?= normal
 SUITES ?=
@@ -40,24 +43,41 @@ PATCHED_PREP :=
 PATCHED_ENV :=
 endif
 
-.PHONY: all check check-debug soak demo bench lint kernel deps clean prepare prepare-patched module userspace FORCE
+# The reliability suites make check runs on the debug kernel (NAME@debug).
+DEBUG_SUITES := core handover chain fuzz stress faults security leaks hostile
+DEBUG ?= $(if $(SUITES),$(if $(findstring @debug,$(SUITES)),1,0),1)
+ifeq ($(VARIANT),debug)
+DEBUG := 0
+endif
+ifeq ($(DEBUG),1)
+DEBUG_PREP := prepare-debug
+DEBUG_MODULES := modules-on-debug
+DEBUG_ENV := FDBOX_DEBUG_KDIR="$$(cat $(BUILD)/kdir-debug)" \
+	FDBOX_DEBUG_SUITES="$(DEBUG_SUITES)"
+else
+DEBUG_PREP :=
+DEBUG_MODULES :=
+DEBUG_ENV :=
+endif
+
+.PHONY: all check check-debug soak demo bench lint kernel deps clean prepare prepare-patched prepare-debug module userspace FORCE
 
 all: prepare
 	@$(MAKE) --no-print-directory KDIR="$$(cat $(KDIR_FILE))" module module-debug userspace
 
-check: prepare $(PATCHED_PREP)
+check: prepare $(PATCHED_PREP) $(DEBUG_PREP)
 	@$(MAKE) --no-print-directory KDIR="$$(cat $(KDIR_FILE))" module module-debug userspace bench-build
-	@$(PATCHED_ENV) tests/vm/check.sh "$$(cat $(KDIR_FILE))" $(SUITES)
+	@$(if $(DEBUG_MODULES),$(MAKE) --no-print-directory KDIR="$$(cat $(BUILD)/kdir-debug)" $(DEBUG_MODULES))
+	@$(PATCHED_ENV) $(DEBUG_ENV) tests/vm/check.sh "$$(cat $(KDIR_FILE))" $(SUITES)
 
-DEBUG_SUITES := core handover chain fuzz stress faults security leaks hostile
-
+# Only the NAME@debug suites (SUITES="fuzz faults" picks some of them).
 check-debug:
-	@$(MAKE) --no-print-directory check VARIANT=debug \
-		SUITES="$(or $(SUITES),$(DEBUG_SUITES))"
+	@$(MAKE) --no-print-directory check \
+		SUITES="$(addsuffix @debug,$(or $(SUITES),$(DEBUG_SUITES)))"
 
 soak:
-	@FDBOX_SOAK=1 FDBOX_CHAIN_STAGES=6 $(MAKE) --no-print-directory check \
-		VARIANT=debug SUITES="$(or $(SUITES),fuzz stress faults leaks hostile chain)"
+	@FDBOX_SOAK=1 FDBOX_CHAIN_STAGES=11 $(MAKE) --no-print-directory check \
+		SUITES="$(addsuffix @debug,$(or $(SUITES),fuzz stress faults leaks hostile chain))"
 
 demo: prepare
 	@$(MAKE) --no-print-directory KDIR="$$(cat $(KDIR_FILE))" module userspace
@@ -90,6 +110,10 @@ prepare: deps
 # The patched kernel, for the NAME@patched suites of check and for bench.
 prepare-patched: deps
 	$(call kernel-kdir,patched)
+
+# The debug kernel, for the NAME@debug suites of check.
+prepare-debug: deps
+	$(call kernel-kdir,debug)
 
 # Fragments of lib/ and tools/ add to these: static programs for the guest's
 # /bin (in $(BUILD)/guest-bin/) and host-side test programs (in
@@ -131,20 +155,31 @@ ifneq ($(wildcard kernel/Kbuild),)
 module:
 	$(MAKE) -C $(KDIR) M=$(CURDIR)/kernel W=1 modules
 
-# fdbox.ko with the hostile-handover knob (kernel/debug.c, FDBOX_DEBUG=y),
-# built from a copy of the sources so that the normal build's objects stay
-# as they are; check.sh loads it for suites whose suite.conf says
-# MODULE=debug. Never installed.
-KMOD_DEBUG := $(BUILD)/kmod-debug
-.PHONY: module-debug
-module-debug:
-	@mkdir -p $(KMOD_DEBUG)/kernel $(KMOD_DEBUG)/include
+# $(call module-copy,DIR,MAKE-ARGS): fdbox.ko built against $(KDIR) from a
+# copy of the sources in DIR/kernel, so that kernel/'s objects stay as they
+# are.
+define module-copy
+	@mkdir -p $(1)/kernel $(1)/include
 	@cp -p kernel/Kbuild kernel/Makefile kernel/*.h \
-		$(filter-out %.mod.c,$(wildcard kernel/*.c)) $(KMOD_DEBUG)/kernel/
-	@cp -rp include/uapi $(KMOD_DEBUG)/include/
-	$(MAKE) -C $(KDIR) M=$(CURDIR)/$(KMOD_DEBUG)/kernel W=1 FDBOX_DEBUG=y modules
+		$(filter-out %.mod.c,$(wildcard kernel/*.c)) $(1)/kernel/
+	@cp -rp include/uapi $(1)/include/
+	$(MAKE) -C $(KDIR) M=$(CURDIR)/$(1)/kernel W=1 $(2) modules
+endef
+
+# fdbox.ko with the hostile-handover knob (kernel/debug.c, FDBOX_DEBUG=y);
+# check.sh loads it for suites whose suite.conf says MODULE=debug. Never
+# installed.
+KMOD_DEBUG := $(BUILD)/kmod-debug
+.PHONY: module-debug modules-on-debug
+module-debug:
+	$(call module-copy,$(KMOD_DEBUG),FDBOX_DEBUG=y)
+
+# With KDIR the debug kernel's tree: both builds for the NAME@debug suites.
+modules-on-debug:
+	$(call module-copy,$(BUILD)/kmod-on-debug,)
+	$(call module-copy,$(BUILD)/kmod-on-debug-knob,FDBOX_DEBUG=y)
 else
-module module-debug:
+module module-debug modules-on-debug:
 	@echo "kernel/ has no module yet"
 endif
 

@@ -7,7 +7,7 @@
  * left by the previous hop, refills it with its own pattern at a new size,
  * adds one memfd named after the hop, and seals the box again for the next
  * kexec. The last stage only checks. The run's stage count sets the length
- * of the chain (suite.conf: 4 stages = 3 kexecs).
+ * of the chain (suite.conf: 6 stages = 5 kexecs).
  */
 #include <errno.h>
 #include <fcntl.h>

@@ -8,10 +8,15 @@
 # into build/tests/<suite>/. SUITE "NAME@patched" runs tests/NAME on the
 # patched kernel (kernel.sh patched) whose build tree FDBOX_PATCHED_KDIR
 # names, with the same fdbox.ko; its log and result are build/logs/
-# NAME@patched.*. Without SUITE arguments every suite runs on KDIR, then
-# handover@patched and restore@patched (those of them that exist; not when
-# KDIR is itself the patched kernel), and the benchmarks' smoke run.
-# The last line printed is "N passed, N failed[, N skipped]".
+# NAME@patched.*. Likewise "NAME@debug" runs tests/NAME on the debug kernel
+# (kernel.sh debug) whose build tree FDBOX_DEBUG_KDIR names, loading the
+# copies of fdbox.ko built against it (make modules-on-debug:
+# build/kmod-on-debug*/kernel/fdbox.ko). Without SUITE arguments every suite
+# runs on KDIR, then handover@patched and restore@patched (those of them
+# that exist; not when KDIR is itself the patched kernel), then each suite
+# of FDBOX_DEBUG_SUITES as NAME@debug (when FDBOX_DEBUG_KDIR is set), and
+# the benchmarks' smoke run. The last line printed is "N passed, N failed[,
+# N skipped]".
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -38,16 +43,22 @@ else
 			fi
 		done
 	fi
+	# The debug kernel (KASAN, lockdep, kmemleak, fault injection) finds
+	# what the others cannot see; the fault suite only runs there.
+	if [ -n "${FDBOX_DEBUG_KDIR:-}" ]; then
+		for s in ${FDBOX_DEBUG_SUITES:-}; do suites+=("$s@debug"); done
+	fi
 fi
 module="$FDBOX_TOP/kernel/fdbox.ko"
 modarg=(); [ -f "$module" ] && modarg=(--module "$module")
+addarg=()
 # Shell helpers of the tests, sourced from /lib/fdbox-tests in the guest.
 for lib in "$FDBOX_TOP"/tests/include/*.sh; do
-	[ -f "$lib" ] && modarg+=(--add "$lib:/lib/fdbox-tests/${lib##*/}")
+	[ -f "$lib" ] && addarg+=(--add "$lib:/lib/fdbox-tests/${lib##*/}")
 done
 # Static tools built for the guest (build/guest-bin/*) go to its /bin.
 for tool in "$FDBOX_TOP"/build/guest-bin/*; do
-	[ -x "$tool" ] && modarg+=(--add "$tool:/bin/${tool##*/}")
+	[ -x "$tool" ] && addarg+=(--add "$tool:/bin/${tool##*/}")
 done
 
 t0=$(now_ms)
@@ -79,15 +90,29 @@ for t in "$FDBOX_TOP"/build/host-tests/*; do
 done
 
 for s in "${suites[@]}"; do
-	base=${s%@patched} skdir=$kdir
-	if [ "$base" != "$s" ]; then
-		skdir=${FDBOX_PATCHED_KDIR-}
+	base=${s%@*} skdir=$kdir kvar="" kmod=("${modarg[@]}")
+	knob=$FDBOX_TOP/build/kmod-debug/kernel/fdbox.ko
+	case "$s" in
+	*@patched) kvar=PATCHED skdir=${FDBOX_PATCHED_KDIR-} ;;
+	*@debug)
+		kvar=DEBUG skdir=${FDBOX_DEBUG_KDIR-}
+		kmod=(--module "$FDBOX_TOP/build/kmod-on-debug/kernel/fdbox.ko")
+		knob=$FDBOX_TOP/build/kmod-on-debug-knob/kernel/fdbox.ko
+		if [ ! -f "${kmod[1]}" ]; then
+			echo "not ok - suite $s: ${kmod[1]} is not built (make modules-on-debug KDIR=<debug tree>)"
+			failed=$((failed + 1)); continue
+		fi ;;
+	*@*)
+		echo "not ok - suite $s: unknown kernel '${s#*@}' (patched or debug)"
+		failed=$((failed + 1)); continue ;;
+	esac
+	if [ -n "$kvar" ]; then
 		if [ -z "$skdir" ]; then
-			echo "not ok - suite $s: FDBOX_PATCHED_KDIR is not set (the build tree of 'tests/vm/kernel.sh patched')"
+			echo "not ok - suite $s: FDBOX_${kvar}_KDIR is not set (the build tree of 'tests/vm/kernel.sh ${kvar,,}')"
 			failed=$((failed + 1)); continue
 		fi
 		if [ ! -f "$skdir/arch/x86/boot/bzImage" ]; then
-			echo "not ok - suite $s: FDBOX_PATCHED_KDIR=$skdir holds no built kernel"
+			echo "not ok - suite $s: FDBOX_${kvar}_KDIR=$skdir holds no built kernel"
 			failed=$((failed + 1)); continue
 		fi
 	fi
@@ -102,16 +127,16 @@ for s in "${suites[@]}"; do
 	# module (make module-debug) instead of kernel/fdbox.ko.
 	smod=()
 	if [ "$MODULE" = debug ]; then
-		smod=(--module "$FDBOX_TOP/build/kmod-debug/kernel/fdbox.ko")
-		if [ ! -f "${smod[1]}" ]; then
-			echo "not ok - suite $s: MODULE=debug, but ${smod[1]} is not built (make module-debug)"
+		smod=(--module "$knob")
+		if [ ! -f "$knob" ]; then
+			echo "not ok - suite $s: MODULE=debug, but $knob is not built (make module-debug)"
 			failed=$((failed + 1)); continue
 		fi
 	fi
 	res="$FDBOX_TOP/build/logs/$s.result"
 	rm -f "$res"
 	"$FDBOX_TOP/tests/vm/run.sh" --kdir "$skdir" --name "$s" --stages "$STAGES" \
-		--mem "$MEM" --timeout "$TIMEOUT" --append "$APPEND" "${modarg[@]}" \
+		--mem "$MEM" --timeout "$TIMEOUT" --append "$APPEND" "${kmod[@]}" "${addarg[@]}" \
 		"${smod[@]}" --suite "$FDBOX_TOP/build/tests/$base" --result "$res" || true
 	if [ -f "$res" ]; then
 		read -r p f k < "$res"
