@@ -21,92 +21,10 @@
 
 #include "kselftest_harness.h"
 #include "fdbox_test.h"
+#include "fault_inject.h"
 
-#define DBG		"/sys/kernel/debug"
 #define SNAP_LEN	16384
 #define MAX_NTH		5000
-
-static int nth_fd = -1;
-
-static int write_str(const char *path, const char *val)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC), ret = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (write(fd, val, strlen(val)) < 0)
-		ret = -errno;
-	close(fd);
-	return ret;
-}
-
-static bool have_fault_injection(void)
-{
-	return !access("/proc/thread-self/fail-nth", W_OK) &&
-	       !access(DBG "/failslab/probability", W_OK) &&
-	       !access(DBG "/fail_page_alloc/probability", W_OK);
-}
-
-/*
- * failslab and fail_page_alloc: sleeping allocations too, every order,
- * user pages too; nothing fails unless this task asks (fail-nth, or
- * make-it-fail with a probability set by the random test).
- */
-static int setup_fault_attrs(int probability)
-{
-	static const char *const attrs[] = { "failslab", "fail_page_alloc" };
-	char path[128], val[16];
-	int i, err = 0;
-
-	snprintf(val, sizeof(val), "%d", probability);
-	for (i = 0; i < 2; i++) {
-#define SET(file, v) do {						\
-		snprintf(path, sizeof(path), DBG "/%s/" file, attrs[i]);\
-		err = err ?: write_str(path, v);			\
-	} while (0)
-		SET("task-filter", "Y");
-		SET("ignore-gfp-wait", "N");
-		SET("interval", "1");
-		SET("times", "-1");
-		SET("space", "0");
-		SET("verbose", "0");
-		SET("probability", val);
-#undef SET
-	}
-	err = err ?: write_str(DBG "/fail_page_alloc/min-order", "0");
-	err = err ?: write_str(DBG "/fail_page_alloc/ignore-gfp-highmem", "N");
-	return err;
-}
-
-/* Fail the @n-th fault point of the next calls of this thread (0: none). */
-static void set_nth(unsigned int n)
-{
-	char buf[16];
-	int len = snprintf(buf, sizeof(buf), "%u", n);
-
-	if (pwrite(nth_fd, buf, len, 0) != len)
-		abort();
-}
-
-/* Was the failure set up by set_nth() injected? Clears it in any case. */
-static bool nth_injected(void)
-{
-	char buf[16] = "";
-
-	if (pread(nth_fd, buf, sizeof(buf) - 1, 0) <= 0)
-		abort();
-	set_nth(0);
-	return atoi(buf) == 0;
-}
-
-/* /proc/self/make-it-fail, opened before any allocation may fail. */
-static int mif_fd = -1;
-
-static void make_it_fail(bool on)
-{
-	if (pwrite(mif_fd, on ? "1" : "0", 1, 0) != 1)
-		abort();
-}
 
 static bool exists(const char *fmt, const char *name)
 {
@@ -598,10 +516,8 @@ FIXTURE_SETUP(faults)
 		SKIP(return, "no " FDBOX_CTL " (fdbox.ko not loaded)");
 	ASSERT_LE(0, self->c.ctl);
 	ASSERT_EQ(0, setup_fault_attrs(0));
-	nth_fd = open("/proc/thread-self/fail-nth", O_RDWR | O_CLOEXEC);
-	ASSERT_LE(0, nth_fd);
-	mif_fd = open("/proc/self/make-it-fail", O_RDWR | O_CLOEXEC);
-	ASSERT_LE(0, mif_fd);
+	ASSERT_EQ(0, open_nth());
+	ASSERT_EQ(0, open_make_it_fail());
 	fdbox_destroy(self->c.ctl, BOX);
 	fdbox_destroy(self->c.ctl, BOX2);
 }
@@ -705,8 +621,7 @@ TEST_F_TIMEOUT(faults, get_needing_a_bigger_fd_table_keeps_the_file_on_failure, 
 	if (pid == 0) {
 		/* fail-nth of this process, not the parent's. */
 		close(nth_fd);
-		nth_fd = open("/proc/thread-self/fail-nth", O_RDWR | O_CLOEXEC);
-		if (nth_fd < 0)
+		if (open_nth())
 			_exit(9);
 		/* A fresh table of 64 entries in the child: fill it. */
 		getrlimit(RLIMIT_NOFILE, &rl);
