@@ -7,8 +7,8 @@
 #                  debug kernel; last line "N passed, N failed"
 #   make demo      show a memfd surviving a kexec, with timings
 #   make bench     FDBox vs LUO vs s6-fdholder benchmarks in one VM run
-#   make check-debug  the suites on the debug kernel (KASAN, lockdep,
-#                  kmemleak, fault injection), reduced sizes
+#   make check-debug  only the debug-kernel part of check (KASAN,
+#                  lockdep, kmemleak, fault injection): NAME@debug suites
 #   make soak      the long reliability runs on the debug kernel: 1M fuzz
 #                  ops, long stress and fault runs, a ten-hop chain
 #   make lint      checkpatch --strict and W=1 build of the module
