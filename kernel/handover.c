@@ -270,25 +270,34 @@ static int fdbox_handover_check_box(const struct fdbox_kho_box *blob,
 /*
  * Bytes of file data the records of a refused box describe, as far as they
  * can be read: records whose type-specific part lies in the @len bytes
- * there are (a blob cut short may still describe all its memory).
+ * there are (a blob cut short may still describe all its memory) and of a
+ * known type. False when that is not every record: the bytes are then a
+ * lower bound.
  */
-static u64 fdbox_handover_box_bytes(const struct fdbox_kho_box *blob, u64 len)
+static bool fdbox_handover_box_bytes(const struct fdbox_kho_box *blob,
+				     u64 len, u64 *bytesp)
 {
 	const size_t need = offsetofend(struct fdbox_kho_fd, memfd);
 	const struct fdbox_handler *handler;
+	bool all = true;
 	u64 bytes = 0, i, n;
 
-	if (len < sizeof(*blob) + need || blob->magic != FDBOX_KHO_BOX_MAGIC ||
+	*bytesp = 0;
+	if (!blob || len < sizeof(*blob) + need ||
+	    blob->magic != FDBOX_KHO_BOX_MAGIC ||
 	    blob->fd_size != sizeof(blob->fds[0]))
-		return 0;
+		return false;
 	n = min_t(u64, blob->nr_fds,
 		  (len - sizeof(*blob) - need) / sizeof(blob->fds[0]) + 1);
 	for (i = 0; i < n; i++) {
 		handler = fdbox_handler_by_type(blob->fds[i].type);
 		if (handler)
 			bytes += handler->record_bytes(&blob->fds[i]);
+		else
+			all = false;
 	}
-	return bytes;
+	*bytesp = bytes;
+	return all && n == blob->nr_fds;
 }
 
 /* Turn a checked box blob into a restored box. */
@@ -403,6 +412,7 @@ static int fdbox_handover_take_slot(struct fdbox_kho_vm *vm, u64 size,
 {
 	struct fdbox_kho_box *blob;
 	u64 len, bytes;
+	bool all;
 	int err;
 
 	blob = fdbox_handover_copy_blob(vm, size, &len);
@@ -422,11 +432,15 @@ static int fdbox_handover_take_slot(struct fdbox_kho_vm *vm, u64 size,
 		vfree(blob);
 		return 0;
 	}
-	bytes = blob ? fdbox_handover_box_bytes(blob, len) : 0;
+	all = fdbox_handover_box_bytes(blob, len, &bytes);
 	scoped_guard(mutex, &fdbox_handover_lock)
 		fdbox_refused_bytes += bytes;
-	pr_err("handover slot %u: box refused (%pe); its %llu bytes of file data stay reserved until the next reboot\n",
-	       slot, ERR_PTR(err), bytes);
+	if (all)
+		pr_err("handover slot %u: box refused (%pe); its %llu bytes of file data stay reserved until the next reboot\n",
+		       slot, ERR_PTR(err), bytes);
+	else
+		pr_err("handover slot %u: box refused (%pe); its file data (%llu bytes known, the blob does not tell all) stays reserved until the next reboot\n",
+		       slot, ERR_PTR(err), bytes);
 	fdbox_kho_vm_unmap(vm);
 	vfree(blob);
 	return err;
