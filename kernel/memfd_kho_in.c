@@ -625,14 +625,6 @@ static int fdbox_memfd_kho_insert_all(struct fdbox_memfd_kho_in *in)
 		if (fatal_signal_pending(current))
 			return -EINTR;
 
-		e = fdbox_in_entry(in, in->next);
-		if (fdbox_folio_order(e) > max_order) {
-			err = fdbox_memfd_kho_restore_one(in, e);
-			if (err)
-				return err;
-			in->next++;
-			continue;
-		}
 		while (b->nr < FDBOX_INSERT_BATCH &&
 		       in->next < in->rec.nr_folios) {
 			e = fdbox_in_entry(in, in->next);
@@ -645,6 +637,14 @@ static int fdbox_memfd_kho_insert_all(struct fdbox_memfd_kho_in *in)
 			}
 			b->folios[b->nr] = folio;
 			b->index[b->nr++] = e->index;
+			in->next++;
+		}
+		if (!b->nr) {
+			/* The next entry is too large to insert: copy it. */
+			err = fdbox_memfd_kho_restore_one(in,
+							  fdbox_in_entry(in, in->next));
+			if (err)
+				return err;
 			in->next++;
 		}
 	}
