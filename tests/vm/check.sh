@@ -4,9 +4,9 @@
 #
 # Usage: check.sh KDIR [SUITE...]   (SUITE "bench": the benchmark smoke run)
 # A suite is a directory tests/<suite>/ with a suite.conf (shell variables
-# STAGES, MEM, TIMEOUT, optional APPEND); its programs were built by make
-# into build/tests/<suite>/. SUITE "NAME@patched" runs tests/NAME on the
-# patched kernel (kernel.sh patched) whose build tree FDBOX_PATCHED_KDIR
+# STAGES, MEM, TIMEOUT, optional APPEND, MODULE=debug, NOLOAD_STAGES); its
+# programs were built by make into build/tests/<suite>/. SUITE
+# "NAME@patched" runs tests/NAME on the patched kernel (kernel.sh patched) whose build tree FDBOX_PATCHED_KDIR
 # names, with the same fdbox.ko; its log and result are build/logs/
 # NAME@patched.*. Likewise "NAME@debug" runs tests/NAME on the debug kernel
 # (kernel.sh debug) whose build tree FDBOX_DEBUG_KDIR names, loading the
@@ -121,7 +121,7 @@ for s in "${suites[@]}"; do
 		echo "not ok - suite '$base' does not exist (no $conf)"
 		failed=$((failed + 1)); continue
 	fi
-	STAGES=1 MEM=2G TIMEOUT=600 APPEND="" MODULE=""
+	STAGES=1 MEM=2G TIMEOUT=600 APPEND="" MODULE="" NOLOAD_STAGES=""
 	. "$conf"
 	# MODULE=debug in suite.conf: load the FDBOX_DEBUG=y build of the
 	# module (make module-debug) instead of kernel/fdbox.ko.
@@ -137,6 +137,7 @@ for s in "${suites[@]}"; do
 	rm -f "$res"
 	"$FDBOX_TOP/tests/vm/run.sh" --kdir "$skdir" --name "$s" --stages "$STAGES" \
 		--mem "$MEM" --timeout "$TIMEOUT" --append "$APPEND" "${kmod[@]}" "${addarg[@]}" \
+		--noload-stages "$NOLOAD_STAGES" \
 		"${smod[@]}" --suite "$FDBOX_TOP/build/tests/$base" --result "$res" || true
 	if [ -f "$res" ]; then
 		read -r p f k < "$res"

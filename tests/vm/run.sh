@@ -14,6 +14,7 @@
 #   --add SRC[:DEST]  copy a host file into the guest (default /user/<name>;
 #                     missing directories of DEST are made)
 #   --module KO       put KO at /lib/modules/fdbox.ko; init loads it each stage
+#   --noload-stages "N ..."  stages in which init does not load the module
 #   --mem SIZE        guest memory (default 2G)
 #   --smp N           guest CPUs (default 2)
 #   --timeout SEC     hard limit for the whole run (default 600)
@@ -33,7 +34,7 @@ main() {
 
 usage() { sed -n '3,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//' >&2; exit 2; }
 
-kdir="" name=vm stages=1 mem=2G smp=2 timeout=600 append="" module=""
+kdir="" name=vm stages=1 mem=2G smp=2 timeout=600 append="" module="" noload=""
 logdir="$FDBOX_TOP/build/logs" result="" verbose=0
 runs=() adds=() suites=()
 while [ $# -gt 0 ]; do
@@ -45,6 +46,7 @@ while [ $# -gt 0 ]; do
 	--suite) suites+=("$2"); shift ;;
 	--add) adds+=("$2"); shift ;;
 	--module) module=$2; shift ;;
+	--noload-stages) noload=$2; shift ;;
 	--mem) mem=$2; shift ;;
 	--smp) smp=$2; shift ;;
 	--timeout) timeout=$2; shift ;;
@@ -79,6 +81,7 @@ list="$work/initramfs.list"
 plan="$work/plan"
 : > "$plan"
 echo "$stages" > "$work/stages"
+echo "$noload" > "$work/noload"
 {
 	for d in /dev /proc /sys /tmp /bin /sbin /usr /usr/bin /usr/sbin /boot \
 		 /etc /etc/fdbox /lib /lib/modules /tests /user /root; do
@@ -95,6 +98,7 @@ echo "$stages" > "$work/stages"
 	echo "file /boot/bzImage $bzimage 0644 0 0"
 	echo "file /etc/fdbox/plan $plan 0644 0 0"
 	echo "file /etc/fdbox/stages $work/stages 0644 0 0"
+	echo "file /etc/fdbox/noload $work/noload 0644 0 0"
 	[ -z "$module" ] || echo "file /lib/modules/fdbox.ko $(realpath "$module") 0644 0 0"
 	for s in "${suites[@]}"; do
 		[ -d "$s" ] || die "suite directory $s does not exist"
