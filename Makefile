@@ -44,7 +44,8 @@ PATCHED_ENV :=
 endif
 
 # The reliability suites make check runs on the debug kernel (NAME@debug).
-DEBUG_SUITES := core handover chain fuzz stress faults unseal-faults security leaks hostile
+DEBUG_SUITES := core handover chain fuzz stress faults unseal-faults security leaks hostile \
+	init-faults promise
 DEBUG ?= $(if $(SUITES),$(if $(findstring @debug,$(SUITES)),1,0),1)
 ifeq ($(VARIANT),debug)
 DEBUG := 0

@@ -14,13 +14,26 @@
  *   previous kernel -> RESTORED --UNSEAL (restores every fd)--> OPEN
  *
  * SEALED and RESTORED boxes refuse PUT_FD, GET_FD and DELETE_BOX (EBUSY).
- * SEAL calls the seal hook of every fd's handler in list order; if the hook
- * of fd k fails, the hooks of fds k-1..0 are undone with unseal and the box
- * stays OPEN. UNSEAL of a SEALED box calls every unseal hook, which cannot
+ * SEAL first asks the handover whether the next kernel can take the box
+ * (fdbox_handover_check()), then calls the seal hook of every fd's handler
+ * in list order; if the hook of fd k fails, the hooks of fds k-1..0 are
+ * undone with unseal and the box stays OPEN. UNSEAL of a SEALED box
+ * withdraws it from the handover and calls every unseal hook, which cannot
  * fail. UNSEAL of a RESTORED box restores every fd that has no file yet; if
  * one fails the box stays RESTORED, the fds restored so far keep their new
  * files and the others their handed-over data, so nothing is lost and a
  * later UNSEAL carries on where this one stopped.
+ *
+ * A restored fd whose handed-over data is damaged can never be restored
+ * (its restore hook fails with -EINVAL or -EIO). UNSEAL restores the other
+ * fds all the same, fails with that error and marks the box broken: it
+ * stays RESTORED for good, but GET_FD takes out the fds that were restored
+ * and DELETE_BOX drops the rest. Memory handed over for fds that were never
+ * restored stays reserved until the next reboot and is reported.
+ *
+ * Once a reboot has begun (fdbox_handover_frozen()), SEAL, UNSEAL, PUT_FD,
+ * GET_FD and DELETE_BOX fail with EBUSY: the next kernel finds the boxes
+ * exactly as they were sealed when the reboot began.
  *
  * Every operation checks everything that can fail before it changes
  * anything, so a failed operation leaves the box as it was.
@@ -75,6 +88,7 @@
 #include <linux/minmax.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
+#include <linux/overflow.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -210,10 +224,9 @@ const struct fdbox_handler *fdbox_handler_by_type(u32 type)
 	return NULL;
 }
 
-/* Charge @bytes against max_bytes. */
-static int fdbox_charge(u64 bytes)
+/* Charge @bytes against @limit (0: none but what the counter can hold). */
+static int fdbox_charge_limit(u64 bytes, u64 limit)
 {
-	u64 limit = READ_ONCE(max_bytes);
 	s64 old = atomic64_read(&fdbox_bytes);
 	s64 new;
 
@@ -225,6 +238,18 @@ static int fdbox_charge(u64 bytes)
 			return -ENOSPC;
 	} while (!atomic64_try_cmpxchg(&fdbox_bytes, &old, new));
 	return 0;
+}
+
+/* Charge @bytes against max_bytes. */
+static int fdbox_charge(u64 bytes)
+{
+	return fdbox_charge_limit(bytes, READ_ONCE(max_bytes));
+}
+
+/* Charge the bytes of a handed-over fd: they exist, max_bytes or not. */
+static int fdbox_charge_unlimited(u64 bytes)
+{
+	return fdbox_charge_limit(bytes, 0);
 }
 
 static void fdbox_uncharge(u64 bytes)
@@ -375,7 +400,7 @@ static int fdbox_box_may_add(struct fdbox_box *box, struct fdbox_fd *fd)
 	lockdep_assert_held(&box->lock);
 	if (box->dead)
 		return -ENOENT;
-	if (box->state != FDBOX_STATE_OPEN)
+	if (box->state != FDBOX_STATE_OPEN || fdbox_handover_frozen())
 		return -EBUSY;
 	if (fdbox_box_find_fd(box, fd->name))
 		return -EEXIST;
@@ -497,16 +522,51 @@ int fdbox_create_box(const char *name)
 	return err;
 }
 
+/* Bytes of handed-over memory the fds of @box without a file keep reserved. */
+static u64 fdbox_box_unclaimed(struct fdbox_box *box, unsigned int *nrp)
+{
+	struct fdbox_fd *fd;
+	u64 bytes = 0;
+
+	lockdep_assert_held(&box->lock);
+	*nrp = 0;
+	list_for_each_entry(fd, &box->fds, list) {
+		if (fd->file)
+			continue;
+		(*nrp)++;
+		if (check_add_overflow(bytes, fd->handler->unclaimed(fd), &bytes))
+			bytes = U64_MAX;
+	}
+	return bytes;
+}
+
+/* A broken restored box is deleted: say what it loses, and count it. */
+static void fdbox_box_report_lost(struct fdbox_box *box)
+{
+	unsigned int nr;
+	u64 bytes = fdbox_box_unclaimed(box, &nr);
+
+	lockdep_assert_held(&box->lock);
+	pr_warn("box '%s' deleted with %u of its %u handed-over fds not restored: %llu bytes stay reserved until the next reboot\n",
+		box->name, nr, box->nr_fds, bytes);
+	fdbox_handover_add_unclaimed(bytes);
+}
+
 /**
- * fdbox_delete_box() - delete an open box and drop the files it holds
+ * fdbox_delete_box() - delete a box and drop the files it holds
  * @name: box name, checked by fdbox_check_box_name()
  *
- * The device node disappears at once; files still open on it see ENOENT.
+ * Deletes an open box, or a restored box that is broken (see "Boxes"): its
+ * fds that were never restored are dropped, their handed-over memory stays
+ * reserved until the next reboot, and how much is logged and counted in
+ * FDBOX_LIST's unclaimed bytes. The device node disappears at once; files
+ * still open on it see ENOENT.
  *
  * Context: Process context. Takes the registry lock and the box lock.
  * Return: 0 on success, or
  * * %-ENOENT - there is no box called @name
- * * %-EBUSY - the box is sealed or restored
+ * * %-EBUSY - the box is sealed, or restored and not broken, or a reboot
+ *   has begun
  */
 int fdbox_delete_box(const char *name)
 {
@@ -518,8 +578,13 @@ int fdbox_delete_box(const char *name)
 		if (!box)
 			return -ENOENT;
 		scoped_guard(mutex, &box->lock) {
-			if (box->state != FDBOX_STATE_OPEN)
+			if (fdbox_handover_frozen())
 				return -EBUSY;
+			if (box->state != FDBOX_STATE_OPEN &&
+			    !(box->state == FDBOX_STATE_RESTORED && box->broken))
+				return -EBUSY;
+			if (box->state == FDBOX_STATE_RESTORED)
+				fdbox_box_report_lost(box);
 			box->dead = true;
 			list_splice_init(&box->fds, &fds);
 			fdbox_fd_hash_free(box);
@@ -641,11 +706,15 @@ err_free:
  * The descriptor is reserved first and the file installed, with
  * O_CLOEXEC, only after nothing can fail any more.
  *
+ * An open box gives any of its fds; a broken restored box (see "Boxes")
+ * the fds that were restored.
+ *
  * Context: Process context. Takes the box lock.
  * Return: the new descriptor, or
  * * %-EMFILE - the caller has no free descriptor
  * * %-ENOENT - the box was deleted, or holds no fd called @name
- * * %-EBUSY - the box is sealed or restored
+ * * %-EBUSY - the box is sealed, or restored and not broken, or the fd is
+ *   not restored, or a reboot has begun
  */
 int fdbox_box_get_fd(struct fdbox_box *box, const char *name)
 {
@@ -659,11 +728,16 @@ int fdbox_box_get_fd(struct fdbox_box *box, const char *name)
 	scoped_guard(mutex, &box->lock) {
 		if (box->dead)
 			return -ENOENT;
-		if (box->state != FDBOX_STATE_OPEN)
+		if (fdbox_handover_frozen())
+			return -EBUSY;
+		if (box->state != FDBOX_STATE_OPEN &&
+		    !(box->state == FDBOX_STATE_RESTORED && box->broken))
 			return -EBUSY;
 		fd = fdbox_box_find_fd(box, name);
 		if (!fd)
 			return -ENOENT;
+		if (!fd->file)
+			return -EBUSY;
 		fdbox_box_remove(box, fd);
 	}
 	file = fdbox_fd_detach(fd);
@@ -716,6 +790,8 @@ static void fdbox_box_unseal_fds(struct fdbox_box *box)
  * * %-ENOENT - the box was deleted
  * * %-EINVAL - the box is sealed or restored already
  * * %-EOPNOTSUPP - KHO is disabled, nothing can be handed over
+ * * %-EBUSY - a reboot has begun
+ * * %-EMFILE - the box holds more fds than the next kernel can take
  * * %-ENOSPC - too many boxes are sealed for handover
  * * %-ENOMEM - out of memory
  * * the error of the first seal hook that failed
@@ -731,6 +807,11 @@ int fdbox_box_seal(struct fdbox_box *box)
 		return -EINVAL;
 	if (!fdbox_handover_available())
 		return -EOPNOTSUPP;
+	if (fdbox_handover_frozen())
+		return -EBUSY;
+	err = fdbox_handover_check(box);
+	if (err)
+		return err;
 	err = fdbox_box_seal_fds(box);
 	if (err)
 		return err;
@@ -746,25 +827,35 @@ int fdbox_box_seal(struct fdbox_box *box)
 	return 0;
 }
 
-/* Restore every fd handed over by the previous kernel that has no file. */
+/*
+ * Restore every fd handed over by the previous kernel that has no file. An
+ * fd whose data is damaged does not stop the others; any other error does
+ * (it is worth trying again later, as a whole).
+ */
 static int fdbox_box_restore_fds(struct fdbox_box *box)
 {
 	struct fdbox_fd *fd;
-	int err;
+	int err, broken = 0;
 
 	lockdep_assert_held(&box->lock);
 	list_for_each_entry(fd, &box->fds, list) {
 		if (fd->file)
 			continue;
 		err = fd->handler->restore(fd);
-		if (err) {
+		if (err == -EINVAL || err == -EIO) {
+			pr_err("box '%s': fd '%s' (%s) cannot be restored, its handed-over data is damaged (%pe); GET_FD gives the fds restored, DELETE_BOX drops the rest\n",
+			       box->name, fd->name, fd->handler->name,
+			       ERR_PTR(err));
+			box->broken = true;
+			broken = broken ?: err;
+		} else if (err) {
 			pr_err("box '%s': cannot restore fd '%s' (%s): %pe; box stays sealed, nothing was dropped\n",
 			       box->name, fd->name, fd->handler->name,
 			       ERR_PTR(err));
 			return err;
 		}
 	}
-	return 0;
+	return broken;
 }
 
 /**
@@ -780,7 +871,9 @@ static int fdbox_box_restore_fds(struct fdbox_box *box)
  * Return: 0 on success, or
  * * %-ENOENT - the box was deleted
  * * %-EINVAL - the box is not sealed
- * * the error of the restore hook that failed
+ * * %-EBUSY - a reboot has begun
+ * * the error of the restore hook that failed (-EINVAL or -EIO: the box
+ *   is broken, see "Boxes")
  */
 int fdbox_box_unseal(struct fdbox_box *box)
 {
@@ -789,9 +882,14 @@ int fdbox_box_unseal(struct fdbox_box *box)
 	guard(mutex)(&box->lock);
 	if (box->dead)
 		return -ENOENT;
+	if (box->state != FDBOX_STATE_OPEN && fdbox_handover_frozen())
+		return -EBUSY;
 	switch (box->state) {
 	case FDBOX_STATE_SEALED:
-		fdbox_handover_withdraw(box);
+		/* Fails only when a reboot began since the check above. */
+		err = fdbox_handover_withdraw(box);
+		if (err)
+			return err;
 		fdbox_box_unseal_fds(box);
 		break;
 	case FDBOX_STATE_RESTORED:
@@ -831,7 +929,8 @@ struct fdbox_box *fdbox_restored_box_alloc(const char *name)
  * @box: box from fdbox_restored_box_alloc(), not published yet
  * @name: fd name from the handover
  * @type: FDBOX_FD_TYPE_* from the handover
- * @size: bytes the fd holds; charged without limit (they exist already)
+ * @size: bytes the fd holds; charged without max_bytes (they exist
+ *        already), but never past what the counters can hold
  * @data: handover data for the handler's restore hook
  *
  * On success the box owns @data (as &fdbox_fd.restore_data): the handler's
@@ -841,6 +940,7 @@ struct fdbox_box *fdbox_restored_box_alloc(const char *name)
  * Context: Process context.
  * Return: 0 on success, or
  * * %-EINVAL - bad name or size
+ * * %-EOVERFLOW - the bytes of all boxes would not fit the counters
  * * %-EOPNOTSUPP - no handler for @type
  * * %-EEXIST - @box has an fd called @name already
  * * %-ENOMEM - out of memory
@@ -865,10 +965,13 @@ int fdbox_restored_box_add_fd(struct fdbox_box *box, const char *name,
 	fd = fdbox_fd_alloc(name);
 	if (!fd)
 		return -ENOMEM;
+	if (fdbox_charge_unlimited(size)) {
+		kfree(fd);
+		return -EOVERFLOW;
+	}
 	fd->handler = handler;
 	fd->restore_data = data;
 	fd->size = size;
-	atomic64_add(size, &fdbox_bytes);
 	fdbox_box_add(box, fd);
 	return 0;
 }
@@ -953,8 +1056,11 @@ static void fdbox_list_box(struct fdbox_list_ctx *ctx, struct fdbox_box *box)
 			fi->size = fd->size;
 		}
 		ctx->nr_fds++;
-		if (!fd->file)
-			ctx->unclaimed += fd->size;
+		if (!fd->file &&
+		    check_add_overflow(ctx->unclaimed,
+				       fd->handler->unclaimed(fd),
+				       &ctx->unclaimed))
+			ctx->unclaimed = U64_MAX;
 	}
 }
 
@@ -1086,8 +1192,10 @@ int fdbox_list(struct fdbox_box *box, struct fdbox_list *args)
 	 * were never unsealed, and for all boxes also what was refused.
 	 */
 	args->unclaimed_bytes = ctx.unclaimed;
-	if (!box)
-		args->unclaimed_bytes += fdbox_handover_refused_bytes();
+	if (!box && check_add_overflow(ctx.unclaimed,
+				       fdbox_handover_refused_bytes(),
+				       &args->unclaimed_bytes))
+		args->unclaimed_bytes = U64_MAX;
 	err = 0;
 out:
 	kvfree(ctx.boxes);

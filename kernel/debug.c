@@ -86,6 +86,17 @@
  * - ``folio-on-table``: entry 0 points to the table's own first page (an
  *   order-0 folio needed): "handed-over memory overlaps".
  * - ``folio-unsorted``: indices of entries 0 and 1 swapped: "unsorted".
+ *
+ * Two more knobs in the same builds:
+ *
+ * - The module parameter ``fail_init=STEP`` fails the module load at STEP
+ *   (``region``, ``class``, ``kho-root``, ``kho-subtree``, ``misc``) with
+ *   -ENOMEM, as if that step had failed, to prove that a failed load
+ *   leaves no device behind and consumes nothing of the handover.
+ * - ``/sys/kernel/debug/fdbox/freeze`` (mode 0200): writing ``1`` freezes
+ *   the handover exactly as the reboot notifier does at the start of a
+ *   kexec, so that the refusals that follow can be tested without
+ *   rebooting. There is no way back but reloading the module.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -100,6 +111,7 @@
 #include <linux/lockdep.h>
 #include <linux/minmax.h>
 #include <linux/mm.h>
+#include <linux/moduleparam.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
@@ -155,6 +167,25 @@ struct fdbox_debug_case {
 };
 
 static struct dentry *fdbox_debug_dir;
+
+static char *fail_init;
+module_param(fail_init, charp, 0444);
+MODULE_PARM_DESC(fail_init, "Debug builds only: fail the module load at this step (region, class, kho-root, kho-subtree, misc)");
+
+/**
+ * fdbox_debug_fail_init() - fail the module load here?
+ * @step: name of the step about to be taken
+ *
+ * Context: Module init.
+ * Return: -ENOMEM if the fail_init parameter names @step, else 0.
+ */
+int fdbox_debug_fail_init(const char *step)
+{
+	if (!fail_init || strcmp(fail_init, step))
+		return 0;
+	pr_info("debug: failing the module load at step '%s'\n", step);
+	return -ENOMEM;
+}
 
 static int fdbox_debug_box_magic(struct fdbox_debug_target *t)
 {
@@ -466,8 +497,32 @@ static const struct file_operations fdbox_debug_corrupt_fops = {
 	.llseek = noop_llseek,
 };
 
+static ssize_t fdbox_debug_freeze_write(struct file *file,
+					const char __user *ubuf, size_t len,
+					loff_t *ppos)
+{
+	bool freeze;
+	int err;
+
+	err = kstrtobool_from_user(ubuf, len, &freeze);
+	if (err)
+		return err;
+	if (!freeze)
+		return -EINVAL;
+	pr_info("debug: handover frozen as at the start of a reboot\n");
+	fdbox_handover_freeze();
+	return len;
+}
+
+static const struct file_operations fdbox_debug_freeze_fops = {
+	.owner = THIS_MODULE,
+	.open = simple_open,
+	.write = fdbox_debug_freeze_write,
+	.llseek = noop_llseek,
+};
+
 /**
- * fdbox_debug_init() - create /sys/kernel/debug/fdbox/corrupt
+ * fdbox_debug_init() - create /sys/kernel/debug/fdbox/{corrupt,freeze}
  *
  * Failures are not fatal (debugfs may be absent); the knob is then missing,
  * which the tests report.
@@ -479,6 +534,8 @@ void fdbox_debug_init(void)
 	fdbox_debug_dir = debugfs_create_dir("fdbox", NULL);
 	debugfs_create_file("corrupt", 0200, fdbox_debug_dir, NULL,
 			    &fdbox_debug_corrupt_fops);
+	debugfs_create_file("freeze", 0200, fdbox_debug_dir, NULL,
+			    &fdbox_debug_freeze_fops);
 	pr_info("debug build: /sys/kernel/debug/fdbox/corrupt can damage sealed boxes' handover data\n");
 }
 

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * FDBox debug-only knob (debug.c): corrupt the handover of a sealed box to
- * test the next kernel's validation. Only in modules built with
+ * FDBox debug-only knobs (debug.c): corrupt the handover of a sealed box to
+ * test the next kernel's validation, fail the module load at a chosen step,
+ * freeze the handover as a reboot does. Only in modules built with
  * FDBOX_DEBUG=y; production builds get the empty stubs.
  */
 
@@ -21,6 +22,7 @@ struct fdbox_memfd_kho_out;
 /* debug.c */
 void fdbox_debug_init(void);
 void fdbox_debug_exit(void);
+int fdbox_debug_fail_init(const char *step);
 
 /* box.c: the box called @name with a reference on its device, or NULL */
 struct fdbox_box *fdbox_debug_get_box(const char *name);
@@ -37,6 +39,7 @@ fdbox_memfd_kho_debug_table(const struct fdbox_memfd_kho_out *out, u64 *nrp);
 
 static inline void fdbox_debug_init(void) { }
 static inline void fdbox_debug_exit(void) { }
+static inline int fdbox_debug_fail_init(const char *step) { return 0; }
 
 #endif /* FDBOX_DEBUG */
 

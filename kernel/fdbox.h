@@ -43,8 +43,10 @@ struct fdbox_handover_box;
  *          Called with the box lock held. Cannot fail.
  * @restore: after kexec, create @fd->file from @fd->restore_data (what the
  *           previous kernel handed over) and consume it. Called with the box
- *           lock held, once per fd and successful call. On error @fd must be
- *           unchanged so that a later UNSEAL can try again.
+ *           lock held, once per fd and successful call. -EINVAL or -EIO mean
+ *           the handed-over data is damaged and the fd can never be
+ *           restored; after any other error a later call may succeed (it
+ *           resumes: nothing handed over may be lost by a failed call).
  * @release: free the handler state of @fd (@fd->priv, and @fd->restore_data
  *           of a fd never restored). The file reference itself belongs to
  *           box.c. Called with or without the box lock.
@@ -56,8 +58,10 @@ struct fdbox_handover_box;
  *        file data; *@size gets the bytes the fd holds. Return 0 or a
  *        negative errno, with a message saying what is wrong.
  * @unload: free *@data of @load for a fd that never entered a box.
- * @record_bytes: bytes of file data a handover record describes, for
+ * @record_bytes: bytes of memory a handover record keeps reserved, for
  *                reporting records that were refused (0 if unknown).
+ * @unclaimed: bytes of handed-over memory a fd without a file still keeps
+ *             reserved (its @restore_data). Called with the box lock held.
  *
  * A handler sees a &struct fdbox_fd through its whole life: put, then any
  * number of seal/unseal pairs, then release. A fd handed over by the previous
@@ -77,6 +81,7 @@ struct fdbox_handler {
 	int (*load)(const struct fdbox_kho_fd *rec, void **data, u64 *size);
 	void (*unload)(void *data);
 	u64 (*record_bytes)(const struct fdbox_kho_fd *rec);
+	u64 (*unclaimed)(struct fdbox_fd *fd);
 };
 
 /**
@@ -122,6 +127,9 @@ struct fdbox_fd {
  * @lock: the box lock, protects all fields below
  * @state: FDBOX_STATE_*
  * @dead: the box was deleted; open files of its device see ENOENT
+ * @broken: a restored box with an fd whose handed-over data is damaged: it
+ *          can never become OPEN; its restored fds can be taken out with
+ *          GET_FD and DELETE_BOX drops the rest
  * @fds: list of &struct fdbox_fd, in the order they entered the box
  * @nr_fds: number of entries in @fds
  * @fd_hash: the same fds by name in 1 << @fd_hash_bits buckets, or NULL
@@ -139,6 +147,7 @@ struct fdbox_box {
 	struct mutex lock;	/* the box lock, see box.c */
 	u32 state;
 	bool dead;
+	bool broken;
 	struct list_head fds;
 	unsigned int nr_fds;
 	struct hlist_head *fd_hash;
@@ -177,10 +186,15 @@ extern const struct fdbox_handler fdbox_memfd_handler;
 
 /* handover.c */
 int fdbox_handover_init(void);
+void fdbox_handover_restore(void);
 void fdbox_handover_exit(void);
 bool fdbox_handover_available(void);
+bool fdbox_handover_frozen(void);
+void fdbox_handover_freeze(void);
+int fdbox_handover_check(struct fdbox_box *box);
 int fdbox_handover_publish(struct fdbox_box *box);
-void fdbox_handover_withdraw(struct fdbox_box *box);
+int fdbox_handover_withdraw(struct fdbox_box *box);
 u64 fdbox_handover_refused_bytes(void);
+void fdbox_handover_add_unclaimed(u64 bytes);
 
 #endif /* _FDBOX_H */

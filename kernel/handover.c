@@ -32,8 +32,21 @@
  * same kernel cannot restore anything twice.
  *
  * On the way into a kexec a reboot notifier reports what will not be handed
- * over (open boxes, and restored boxes never unsealed); it cannot fail the
- * kexec.
+ * over (open boxes, and restored boxes never unsealed) and freezes the
+ * handover: from then on nothing is published or withdrawn (SEAL and UNSEAL
+ * fail with EBUSY, and box.c refuses PUT_FD, GET_FD and DELETE_BOX too), so
+ * the next kernel finds exactly the boxes that were sealed when the reboot
+ * began. It cannot fail the kexec.
+ *
+ * Limits: SEAL asks fdbox_handover_check() first, which refuses a box the
+ * next kernel would refuse for its size (handover_abi.h, "Limits"); each
+ * handler checks its own record's limits in its seal hook.
+ *
+ * Module load: fdbox_handover_init() prepares the outgoing side and can
+ * fail; fdbox_handover_restore() recreates the handed-over boxes and cannot.
+ * main.c calls the latter only once nothing else of the module load can
+ * fail, so that a failed load consumes no slot and leaves no box device
+ * behind: the next load finds the boxes as the previous kernel left them.
  *
  * The incoming root itself is read in place and never claimed: it stays
  * reserved for the life of this kernel, so that a later load of the module
@@ -61,6 +74,7 @@
 #include <linux/string.h>
 #include <linux/vmalloc.h>
 #include <linux/xarray.h>
+#include "debug.h"
 #include "fdbox.h"
 #include "handover_abi.h"
 #include "kho_vm.h"
@@ -72,12 +86,14 @@
 				  sizeof(struct fdbox_kho_root)) / \
 				 sizeof(struct fdbox_kho_box_ref))
 
-/* Largest incoming box blob: 16 MiB, more than 25000 fds. */
-#define FDBOX_KHO_BOX_MAX_PAGES	(SZ_16M >> PAGE_SHIFT)
+/* Pages of the largest incoming box blob. */
+#define FDBOX_KHO_BOX_MAX_PAGES	DIV_ROUND_UP(FDBOX_KHO_BOX_MAX_SIZE, PAGE_SIZE)
 
 static DEFINE_MUTEX(fdbox_handover_lock);
 static struct fdbox_kho_root *fdbox_out_root;
 static u64 fdbox_refused_bytes;
+/* A reboot is under way: the handover must not change any more. */
+static bool fdbox_frozen;
 
 /**
  * struct fdbox_handover_box - a sealed box published for the next kernel
@@ -98,6 +114,42 @@ struct fdbox_handover_box {
 bool fdbox_handover_available(void)
 {
 	return READ_ONCE(fdbox_out_root);
+}
+
+/**
+ * fdbox_handover_frozen() - has a reboot begun?
+ *
+ * Once the reboot notifier has run, FDBox changes no box any more: what
+ * the next kernel finds is what was sealed when the reboot began.
+ *
+ * Context: Any.
+ * Return: true from the reboot notifier on.
+ */
+bool fdbox_handover_frozen(void)
+{
+	return READ_ONCE(fdbox_frozen);
+}
+
+/**
+ * fdbox_handover_check() - can the next kernel take this box?
+ * @box: an open box about to be sealed
+ *
+ * Refuses, with a message, a box the next kernel's reader would refuse for
+ * its size (handover_abi.h, "Limits"), before anything is sealed.
+ *
+ * Context: Process context. Called with the box lock held.
+ * Return: 0, or %-EMFILE if the box holds more fds than one box blob can
+ * describe.
+ */
+int fdbox_handover_check(struct fdbox_box *box)
+{
+	lockdep_assert_held(&box->lock);
+	if (box->nr_fds > FDBOX_KHO_BOX_MAX_FDS) {
+		pr_warn("box '%s' holds %u fds; at most %zu can be handed over in one box\n",
+			box->name, box->nr_fds, FDBOX_KHO_BOX_MAX_FDS);
+		return -EMFILE;
+	}
+	return 0;
 }
 
 static struct fdbox_kho_box *fdbox_handover_build(struct fdbox_box *box,
@@ -139,6 +191,7 @@ static struct fdbox_kho_box *fdbox_handover_build(struct fdbox_box *box,
  * fdbox_handover_lock.
  * Return: 0 on success, or
  * * %-EOPNOTSUPP - KHO is not enabled
+ * * %-EBUSY - a reboot has begun (fdbox_handover_frozen())
  * * %-ENOSPC - every slot of the root is in use
  * * %-ENOMEM - out of memory
  * * an error of kho_preserve_vmalloc()
@@ -167,6 +220,9 @@ int fdbox_handover_publish(struct fdbox_box *box)
 		err = -EOPNOTSUPP;
 		if (!fdbox_out_root)
 			break;
+		err = -EBUSY;
+		if (fdbox_frozen)
+			break;
 		for (slot = 0; slot < fdbox_out_root->nr_slots; slot++)
 			if (!fdbox_out_root->boxes[slot].flags)
 				break;
@@ -189,8 +245,8 @@ int fdbox_handover_publish(struct fdbox_box *box)
 	}
 	hb->slot = slot;
 	box->handover = hb;
-	pr_info("box '%s' sealed for handover: %u fds, %llu bytes\n",
-		box->name, box->nr_fds, box->bytes);
+	pr_info_ratelimited("box '%s' sealed for handover: %u fds, %llu bytes\n",
+			    box->name, box->nr_fds, box->bytes);
 	return 0;
 }
 
@@ -200,16 +256,19 @@ int fdbox_handover_publish(struct fdbox_box *box)
  *
  * Context: Process context. Called with the box lock held; takes
  * fdbox_handover_lock.
+ * Return: 0, or %-EBUSY if a reboot has begun: the box stays published.
  */
-void fdbox_handover_withdraw(struct fdbox_box *box)
+int fdbox_handover_withdraw(struct fdbox_box *box)
 {
 	struct fdbox_handover_box *hb = box->handover;
 	struct fdbox_kho_box_ref *ref;
 
 	lockdep_assert_held(&box->lock);
 	if (WARN_ON_ONCE(!hb))
-		return;
+		return -EINVAL;
 	scoped_guard(mutex, &fdbox_handover_lock) {
+		if (fdbox_frozen)
+			return -EBUSY;
 		ref = &fdbox_out_root->boxes[hb->slot];
 		WRITE_ONCE(ref->flags, 0);
 		kho_unpreserve_vmalloc(&ref->blob);
@@ -218,6 +277,7 @@ void fdbox_handover_withdraw(struct fdbox_box *box)
 	vfree(hb->blob);
 	kfree(hb);
 	box->handover = NULL;
+	return 0;
 }
 
 /**
@@ -231,6 +291,22 @@ u64 fdbox_handover_refused_bytes(void)
 {
 	guard(mutex)(&fdbox_handover_lock);
 	return fdbox_refused_bytes;
+}
+
+/**
+ * fdbox_handover_add_unclaimed() - count handed-over memory nobody can claim
+ * @bytes: bytes that stay reserved until the next reboot (saturating)
+ *
+ * For memory of boxes deleted before every fd was restored; reported with
+ * the refused boxes' by fdbox_handover_refused_bytes().
+ *
+ * Context: Process context.
+ */
+void fdbox_handover_add_unclaimed(u64 bytes)
+{
+	guard(mutex)(&fdbox_handover_lock);
+	if (check_add_overflow(fdbox_refused_bytes, bytes, &fdbox_refused_bytes))
+		fdbox_refused_bytes = U64_MAX;
 }
 
 /* Check a box blob handed over by the previous kernel, header and records. */
@@ -291,10 +367,12 @@ static bool fdbox_handover_box_bytes(const struct fdbox_kho_box *blob,
 		  (len - sizeof(*blob) - need) / sizeof(blob->fds[0]) + 1);
 	for (i = 0; i < n; i++) {
 		handler = fdbox_handler_by_type(blob->fds[i].type);
-		if (handler)
-			bytes += handler->record_bytes(&blob->fds[i]);
-		else
+		if (!handler)
 			all = false;
+		else if (check_add_overflow(bytes,
+					    handler->record_bytes(&blob->fds[i]),
+					    &bytes))
+			bytes = U64_MAX;
 	}
 	*bytesp = bytes;
 	return all && n == blob->nr_fds;
@@ -433,8 +511,7 @@ static int fdbox_handover_take_slot(struct fdbox_kho_vm *vm, u64 size,
 		return 0;
 	}
 	all = fdbox_handover_box_bytes(blob, len, &bytes);
-	scoped_guard(mutex, &fdbox_handover_lock)
-		fdbox_refused_bytes += bytes;
+	fdbox_handover_add_unclaimed(bytes);
 	if (all)
 		pr_err("handover slot %u: box refused (%pe); its %llu bytes of file data stay reserved until the next reboot\n",
 		       slot, ERR_PTR(err), bytes);
@@ -505,8 +582,16 @@ out:
 	kvfree(vms);
 }
 
-/* Find and recreate the boxes the previous kernel handed over. */
-static void fdbox_handover_restore(void)
+/**
+ * fdbox_handover_restore() - recreate the boxes the previous kernel handed over
+ *
+ * Errors are reported and refuse the box concerned (or all of them), never
+ * the module load. Consumes the slots it reads: call it only once nothing
+ * else can fail the module load.
+ *
+ * Context: Module init, last step.
+ */
+void fdbox_handover_restore(void)
 {
 	struct fdbox_kho_root *root;
 	phys_addr_t phys;
@@ -514,6 +599,8 @@ static void fdbox_handover_restore(void)
 	unsigned long pfn;
 	int err;
 
+	if (!kho_is_enabled())
+		return;
 	err = kho_retrieve_subtree(FDBOX_KHO_SUBTREE, &phys, &size);
 	if (err) {
 		if (err != -ENOENT)
@@ -557,9 +644,24 @@ static void fdbox_handover_restore(void)
 	fdbox_handover_take_slots(root);
 }
 
+/**
+ * fdbox_handover_freeze() - stop every change of the handover
+ *
+ * Waits for a publish or withdraw under way to finish; every later one
+ * fails with %-EBUSY. There is no way back: a reboot does not return.
+ *
+ * Context: Process context (reboot notifier; the debug knob).
+ */
+void fdbox_handover_freeze(void)
+{
+	guard(mutex)(&fdbox_handover_lock);
+	WRITE_ONCE(fdbox_frozen, true);
+}
+
 static int fdbox_handover_reboot(struct notifier_block *nb,
 				 unsigned long action, void *data)
 {
+	fdbox_handover_freeze();
 	fdbox_report_leftovers();
 	return NOTIFY_DONE;
 }
@@ -569,14 +671,13 @@ static struct notifier_block fdbox_reboot_nb = {
 };
 
 /**
- * fdbox_handover_init() - recreate handed-over boxes, prepare the handover
+ * fdbox_handover_init() - prepare the handover to the next kernel
  *
- * Recreates the boxes the previous kernel handed over (errors there are
- * reported and never fail the module load), then registers FDBox's KHO
- * subtree for the next kernel. Without KHO, boxes work in this kernel but
- * SEAL fails with EOPNOTSUPP.
+ * Registers FDBox's KHO subtree for the next kernel. Reads nothing the
+ * previous kernel handed over (fdbox_handover_restore() does). Without KHO,
+ * boxes work in this kernel but SEAL fails with EOPNOTSUPP.
  *
- * Context: Module init, after the box devices can be created.
+ * Context: Module init.
  * Return: 0, or the error of allocating or registering the subtree.
  */
 int fdbox_handover_init(void)
@@ -588,8 +689,9 @@ int fdbox_handover_init(void)
 		pr_info("KHO is disabled (boot with kho=on): boxes cannot be sealed for handover\n");
 		return 0;
 	}
-	fdbox_handover_restore();
-
+	err = fdbox_debug_fail_init("kho-root");
+	if (err)
+		return err;
 	root = kho_alloc_preserve(FDBOX_KHO_ROOT_SIZE);
 	if (IS_ERR(root))
 		return PTR_ERR(root);
@@ -598,7 +700,8 @@ int fdbox_handover_init(void)
 	root->header_size = sizeof(*root);
 	root->slot_size = sizeof(root->boxes[0]);
 	root->nr_slots = FDBOX_KHO_ROOT_SLOTS;
-	err = kho_add_subtree(FDBOX_KHO_SUBTREE, root, FDBOX_KHO_ROOT_SIZE);
+	err = fdbox_debug_fail_init("kho-subtree") ?:
+	      kho_add_subtree(FDBOX_KHO_SUBTREE, root, FDBOX_KHO_ROOT_SIZE);
 	if (err) {
 		pr_err("cannot register the KHO subtree '%s': %pe\n",
 		       FDBOX_KHO_SUBTREE, ERR_PTR(err));
@@ -631,8 +734,6 @@ void fdbox_handover_exit(void)
 }
 
 #ifdef FDBOX_DEBUG
-#include "debug.h"
-
 /**
  * fdbox_handover_debug_blob() - the published blob of a sealed box
  * @box: the box, sealed in this kernel

@@ -8,6 +8,8 @@
 
 #include <linux/build_bug.h>
 #include <linux/kho/abi/kexec_handover.h>
+#include <linux/limits.h>
+#include <linux/sizes.h>
 #include <linux/stddef.h>
 #include <linux/types.h>
 
@@ -68,12 +70,22 @@
  *
  * Everything read from the previous kernel is untrusted: readers check
  * every size, count, offset, string and table entry before using it.
+ *
+ * Limits
+ * ------
+ * Every bound a reader enforces is defined here, once, and the writer
+ * checks the same bound before it seals anything: SEAL refuses what the
+ * next kernel would refuse. %FDBOX_KHO_ROOT_MAX bounds the root (the writer
+ * registers a smaller one), %FDBOX_KHO_BOX_MAX_SIZE a box blob and so
+ * %FDBOX_KHO_BOX_MAX_FDS the fds of one box, %FDBOX_KHO_NAME_LEN every
+ * name and %FDBOX_KHO_MEMFD_MAX_PAGES the size of a memfd (and with it the
+ * entries of its folio table).
  */
 
 /* Name of the one KHO subtree FDBox registers. */
 #define FDBOX_KHO_SUBTREE	"fdbox"
 
-/* Largest root a reader accepts (the writer uses 16 KiB). */
+/* Largest root a reader accepts (the writer registers 16 KiB). */
 #define FDBOX_KHO_ROOT_MAX	(64 * 1024)
 
 /* Version of this whole format. */
@@ -134,6 +146,13 @@ struct fdbox_kho_root {
 
 /* Seals this version hands over (the F_SEAL_* values of uapi fcntl.h). */
 #define FDBOX_KHO_MEMFD_SEALS	0x3fu
+
+/*
+ * Most pages a handed-over memfd may span (its size, rounded up to pages):
+ * memfd_pin_folios() counts folios in an unsigned int. 16 TiB with 4 KiB
+ * pages.
+ */
+#define FDBOX_KHO_MEMFD_MAX_PAGES	((__u64)U32_MAX)
 
 /**
  * struct fdbox_kho_folio - one preserved folio of a memfd
@@ -231,6 +250,15 @@ struct fdbox_kho_box {
 	struct fdbox_kho_fd fds[];
 };
 
+/*
+ * Largest box blob a reader accepts: 16 MiB, header and records. The most
+ * fds one box can hand over follows from it.
+ */
+#define FDBOX_KHO_BOX_MAX_SIZE	SZ_16M
+#define FDBOX_KHO_BOX_MAX_FDS	((FDBOX_KHO_BOX_MAX_SIZE - \
+				  sizeof(struct fdbox_kho_box)) / \
+				 sizeof(struct fdbox_kho_fd))
+
 /* The layout is the contract: any change here is a new FDBOX_KHO_VERSION. */
 static_assert(sizeof(struct kho_vmalloc) == 16);
 static_assert(sizeof(struct fdbox_kho_box_ref) == 32);
@@ -242,5 +270,6 @@ static_assert(sizeof(struct fdbox_kho_box) == 288);
 static_assert(offsetof(struct fdbox_kho_memfd, table) == 48);
 static_assert(offsetof(struct fdbox_kho_fd, memfd) == 272);
 static_assert(offsetof(struct fdbox_kho_box, fds) == 288);
+static_assert(FDBOX_KHO_BOX_MAX_FDS == 25574);
 
 #endif /* _FDBOX_HANDOVER_ABI_H */

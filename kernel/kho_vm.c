@@ -96,12 +96,26 @@ bool fdbox_kho_preserved(phys_addr_t phys, unsigned int order)
 	return fdbox_kho_mark_is(PHYS_PFN(phys), order);
 }
 
-/* A page-aligned physical address of RAM, as a direct-map address, or NULL. */
+/*
+ * A page-aligned physical address of online RAM, as a direct-map address,
+ * or NULL. pfn_valid() alone would also take a hole or offline memory that
+ * has a memmap but no direct mapping to read through.
+ */
 static void *fdbox_kho_page(u64 phys)
 {
-	if (!phys || !PAGE_ALIGNED(phys) || !pfn_valid(PHYS_PFN(phys)))
+	if (!phys || !PAGE_ALIGNED(phys) || !pfn_to_online_page(PHYS_PFN(phys)))
 		return NULL;
 	return phys_to_virt(phys);
+}
+
+/* A chunk page of a handed-over area: online RAM, preserved, then read. */
+static const struct kho_vmalloc_chunk *fdbox_kho_chunk(u64 phys)
+{
+	const struct kho_vmalloc_chunk *chunk = fdbox_kho_page(phys);
+
+	if (!chunk || !fdbox_kho_preserved(phys, 0))
+		return NULL;
+	return chunk;
 }
 
 /* Page frame number of page @i of @vm, its chunk pages after its pages. */
@@ -155,7 +169,9 @@ static int fdbox_kho_vm_check_unique(const struct fdbox_kho_vm *vm)
  * @vm: filled in on success
  *
  * Walks and checks the chunk list (every address a preserved page of RAM,
- * no page twice, the page count as announced); claims nothing.
+ * each chunk checked before it is read, no page twice, the page count as
+ * announced and at most @max_pages, which callers derive from the record
+ * that holds @desc); claims nothing.
  *
  * Context: Process context.
  * Return: 0, -EINVAL if the descriptor or chunk list does not check out, or
@@ -171,8 +187,7 @@ int fdbox_kho_vm_map(const struct kho_vmalloc *desc, u64 max_pages,
 	int err;
 
 	memset(vm, 0, sizeof(*vm));
-	if (!total || total > max_pages || total > totalram_pages() ||
-	    desc->order)
+	if (!total || total > max_pages || desc->order)
 		return -EINVAL;
 	/* kho_preserve_vmalloc() may leave one empty chunk at the end. */
 	max_chunks = total / KHO_VMALLOC_SIZE + 1;
@@ -182,7 +197,7 @@ int fdbox_kho_vm_map(const struct kho_vmalloc *desc, u64 max_pages,
 		fdbox_kho_vm_unmap(vm);
 		return -ENOMEM;
 	}
-	chunk = fdbox_kho_page(desc->first.phys);
+	chunk = fdbox_kho_chunk(desc->first.phys);
 	vm->chunks[0] = desc->first.phys;
 	while (chunk) {
 		if (++vm->nr_chunks > max_chunks)
@@ -200,14 +215,14 @@ int fdbox_kho_vm_map(const struct kho_vmalloc *desc, u64 max_pages,
 		if (vm->nr_chunks == max_chunks)
 			goto bad;
 		vm->chunks[vm->nr_chunks] = chunk->hdr.next.phys;
-		chunk = fdbox_kho_page(chunk->hdr.next.phys);
+		chunk = fdbox_kho_chunk(chunk->hdr.next.phys);
 		if (!chunk)
 			goto bad;
 	}
 	if (!vm->nr_chunks || vm->nr_pages != total)
 		goto bad;
-	/* Every page is one piece of order 0 (kho_preserve_vmalloc()). */
-	for (j = 0; j < vm->nr_pages + vm->nr_chunks; j++)
+	/* Every data page is one piece of order 0 (kho_preserve_vmalloc()). */
+	for (j = 0; j < vm->nr_pages; j++)
 		if (!fdbox_kho_preserved(PFN_PHYS(fdbox_kho_vm_pfn(vm, j)), 0))
 			goto bad;
 	err = fdbox_kho_vm_check_unique(vm);

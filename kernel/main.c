@@ -20,6 +20,13 @@
  * box.c, which takes the locks and changes state.
  *
  * Each box device has sysfs attributes state, nr_fds and bytes.
+ *
+ * Module load takes every step that can fail first (device numbers, the
+ * class, the outgoing KHO subtree, the control device) and recreates the
+ * boxes the previous kernel handed over last, when nothing can fail any
+ * more: a failed load leaves no box device behind and consumes nothing of
+ * the handover. Until those boxes exist, control device ioctls wait, so
+ * that CREATE_BOX cannot take the name of a box about to be recreated.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -27,6 +34,7 @@
 #include <linux/cdev.h>
 #include <linux/cleanup.h>
 #include <linux/compat.h>
+#include <linux/completion.h>
 #include <linux/device.h>
 #include <linux/fs.h>
 #include <linux/idr.h>
@@ -48,6 +56,8 @@
 
 static dev_t fdbox_devt;
 static DEFINE_IDA(fdbox_minors);
+/* The boxes of the previous kernel are recreated (end of module load). */
+static DECLARE_COMPLETION(fdbox_ready);
 
 static struct fdbox_box *dev_to_box(struct device *dev)
 {
@@ -247,6 +257,9 @@ static const struct fdbox_ioctl_op fdbox_control_ops[] = {
 static long fdbox_control_ioctl(struct file *file, unsigned int cmd,
 				unsigned long arg)
 {
+	if (!completion_done(&fdbox_ready) &&
+	    wait_for_completion_killable(&fdbox_ready))
+		return -EINTR;
 	return fdbox_ioctl(fdbox_control_ops, ARRAY_SIZE(fdbox_control_ops),
 			   file, cmd, arg);
 }
@@ -412,21 +425,24 @@ static int __init fdbox_init(void)
 {
 	int err;
 
-	err = alloc_chrdev_region(&fdbox_devt, 0, FDBOX_MAX_MINORS, "fdbox");
+	err = fdbox_debug_fail_init("region") ?:
+	      alloc_chrdev_region(&fdbox_devt, 0, FDBOX_MAX_MINORS, "fdbox");
 	if (err)
 		return err;
-	err = class_register(&fdbox_class);
+	err = fdbox_debug_fail_init("class") ?: class_register(&fdbox_class);
 	if (err)
 		goto err_region;
 	fdbox_helper_init();
-	/* Boxes handed over by the previous kernel appear here. */
 	err = fdbox_handover_init();
 	if (err)
 		goto err_class;
-	err = misc_register(&fdbox_misc);
+	err = fdbox_debug_fail_init("misc") ?: misc_register(&fdbox_misc);
 	if (err)
 		goto err_handover;
 	fdbox_debug_init();
+	/* Nothing can fail from here: boxes handed over appear now. */
+	fdbox_handover_restore();
+	complete_all(&fdbox_ready);
 	return 0;
 
 err_handover:

@@ -99,6 +99,11 @@ static u64 fdbox_memfd_record_bytes(const struct fdbox_kho_fd *rec)
 	return fdbox_memfd_kho_record_bytes(&rec->memfd);
 }
 
+static u64 fdbox_memfd_unclaimed(struct fdbox_fd *fd)
+{
+	return fdbox_memfd_kho_in_bytes(fd->restore_data);
+}
+
 static int fdbox_memfd_restore(struct fdbox_fd *fd)
 {
 	struct file *file;
@@ -144,4 +149,5 @@ const struct fdbox_handler fdbox_memfd_handler = {
 	.load = fdbox_memfd_load,
 	.unload = fdbox_memfd_unload,
 	.record_bytes = fdbox_memfd_record_bytes,
+	.unclaimed = fdbox_memfd_unclaimed,
 };

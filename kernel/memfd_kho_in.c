@@ -69,6 +69,7 @@
 #include <linux/mmzone.h>
 #include <linux/mount.h>
 #include <linux/mutex.h>
+#include <linux/overflow.h>
 #include <linux/pagemap.h>
 #include <linux/sched.h>
 #include <linux/shmem_fs.h>
@@ -165,11 +166,13 @@ int fdbox_memfd_kho_validate(const struct fdbox_kho_memfd *rec,
 	len = strnlen(rec->name, sizeof(rec->name));
 	if (len == sizeof(rec->name))
 		return fdbox_bad(fdname, "name not terminated");
-	if (len <= FDBOX_MEMFD_PREFIX_LEN ||
+	/* memfd_create(2) takes an empty name: "memfd:" alone. */
+	if (len < FDBOX_MEMFD_PREFIX_LEN ||
 	    strncmp(rec->name, FDBOX_MEMFD_PREFIX, FDBOX_MEMFD_PREFIX_LEN))
 		return fdbox_bad(fdname, "name does not start with \"%s\"",
 				 FDBOX_MEMFD_PREFIX);
-	if (rec->size > MAX_LFS_FILESIZE || rec->pos > MAX_LFS_FILESIZE)
+	if (DIV_ROUND_UP_ULL(rec->size, PAGE_SIZE) > FDBOX_KHO_MEMFD_MAX_PAGES ||
+	    rec->pos > MAX_LFS_FILESIZE)
 		return fdbox_bad(fdname, "size %llu or position %llu too large",
 				 rec->size, rec->pos);
 	if (rec->seals & ~FDBOX_KHO_MEMFD_SEALS)
@@ -212,14 +215,19 @@ int fdbox_memfd_kho_validate(const struct fdbox_kho_memfd *rec,
  * @rec: a validated record
  *
  * For reports: the memory the folios of @rec hold until they are restored
- * (the folio table comes on top).
+ * (the folio table comes on top). @rec may be one that was refused, so the
+ * count saturates instead of overflowing.
  *
  * Context: Any.
- * Return: bytes.
+ * Return: bytes, at most U64_MAX.
  */
 u64 fdbox_memfd_kho_record_bytes(const struct fdbox_kho_memfd *rec)
 {
-	return rec->nr_pages << PAGE_SHIFT;
+	u64 bytes;
+
+	if (check_shl_overflow(rec->nr_pages, PAGE_SHIFT, &bytes))
+		return U64_MAX;
+	return bytes;
 }
 
 /**
@@ -271,7 +279,9 @@ static int fdbox_memfd_kho_map_table(struct fdbox_memfd_kho_in *in)
 {
 	int err;
 
-	err = fdbox_kho_vm_map(&in->rec.table, totalram_pages(), &in->table);
+	/* fdbox_memfd_kho_validate() bounded total_pages by the record. */
+	err = fdbox_kho_vm_map(&in->rec.table, in->rec.table.total_pages,
+			       &in->table);
 	if (err == -EINVAL)
 		return fdbox_bad(in->fdname, "folio table chunk list damaged");
 	return err;
@@ -381,8 +391,8 @@ static int fdbox_memfd_kho_check_table(struct fdbox_memfd_kho_in *in)
 
 		if (e->phys & FDBOX_KHO_FOLIO_RESERVED || order > MAX_PAGE_ORDER)
 			return fdbox_bad(in->fdname, "folio %llu: bad order", i);
-		if (!pfn || !IS_ALIGNED(pfn, nr) || !pfn_valid(pfn) ||
-		    (nr > 1 && !pfn_valid(pfn + nr - 1)))
+		if (!pfn || !IS_ALIGNED(pfn, nr) || !pfn_to_online_page(pfn) ||
+		    (nr > 1 && !pfn_to_online_page(pfn + nr - 1)))
 			return fdbox_bad(in->fdname, "folio %llu: bad address", i);
 		if (!fdbox_kho_preserved(PFN_PHYS(pfn), order))
 			return fdbox_bad(in->fdname,

@@ -451,8 +451,11 @@ static int fdbox_memfd_kho_pin(struct fdbox_memfd_kho_out *out)
 	rec->size = i_size_read(inode);
 	rec->mode = inode->i_mode & S_IALLUGO;
 	npages = DIV_ROUND_UP(rec->size, PAGE_SIZE);
-	if (npages > UINT_MAX)
+	if (npages > FDBOX_KHO_MEMFD_MAX_PAGES) {
+		pr_warn("memfd '%s' of %llu bytes is larger than the %llu pages a handover can describe\n",
+			rec->name, rec->size, FDBOX_KHO_MEMFD_MAX_PAGES);
 		return -EFBIG;
+	}
 
 	if (!npages) {
 		err = 0;

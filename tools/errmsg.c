@@ -22,7 +22,7 @@ struct errmsg {
 };
 
 #define NAME_RULES	"names are 1-255 characters of A-Z a-z 0-9 . _ -, not '.' or '..'"
-#define SEALED		"box '%B' is sealed; unseal it first"
+#define SEALED		"box '%B' is sealed; unseal it first (or a reboot has begun)"
 #define BUG		"the kernel could not access the request (bad address); this is a bug in fdbox, please report it"
 #define NOMEM		"out of kernel memory"
 
@@ -88,7 +88,9 @@ static const struct errmsg messages[] = {
 	/* FDBOX_SEAL */
 	{ STEP_SEAL, EINVAL, "box '%B' is sealed already" },
 	{ STEP_SEAL, ENOENT, "box '%B' was deleted" },
-	{ STEP_SEAL, EBUSY, "box '%B' is busy: an fd in it cannot be sealed now (see dmesg); the box stays open" },
+	{ STEP_SEAL, EBUSY, "box '%B' cannot be sealed now: an fd in it is sealed in another box or preserved by the kernel's live update, or a reboot has begun (see dmesg); the box stays open" },
+	{ STEP_SEAL, EMFILE, "box '%B' holds more fds than the next kernel can take back in one box (see dmesg); move some to another box; the box stays open" },
+	{ STEP_SEAL, EFBIG, "a memfd in box '%B' is larger than a handover can describe (see dmesg); the box stays open" },
 	{ STEP_SEAL, EOPNOTSUPP, "an fd in box '%B' cannot be prepared for handover (see dmesg); the box stays open" },
 	{ STEP_SEAL, ENOMEM, "not enough memory to seal box '%B'; the box stays open" },
 	{ STEP_SEAL, ENOSPC, "no room to record box '%B' for handover; the box stays open" },
@@ -97,11 +99,12 @@ static const struct errmsg messages[] = {
 	{ STEP_SEAL, EACCES, "no permission on /dev/fdbox/%B" },
 
 	/* FDBOX_UNSEAL */
-	{ STEP_UNSEAL, EINVAL, "box '%B' is not sealed" },
+	{ STEP_UNSEAL, EINVAL, "box '%B' is not sealed, or the handed-over data of an fd in it is damaged (see dmesg): 'fdbox get' takes out the fds restored, 'fdbox delete' drops the rest" },
+	{ STEP_UNSEAL, EBUSY, "a reboot has begun: box '%B' stays as it is" },
 	{ STEP_UNSEAL, ENOENT, "box '%B' was deleted" },
 	{ STEP_UNSEAL, EOPNOTSUPP, "an fd of box '%B' cannot be restored from the previous kernel (see dmesg); the box stays sealed and nothing was lost" },
 	{ STEP_UNSEAL, ENOMEM, "not enough memory to restore box '%B'; the box stays sealed and nothing was lost" },
-	{ STEP_UNSEAL, EIO, "an fd of box '%B' could not be restored from the previous kernel (see dmesg); the box stays sealed and nothing was lost" },
+	{ STEP_UNSEAL, EIO, "an fd of box '%B' could not be restored from the previous kernel, its data is damaged (see dmesg): 'fdbox get' takes out the fds restored, 'fdbox delete' drops the rest" },
 	{ STEP_UNSEAL, ENOTTY, "/dev/fdbox/%B does not know how to unseal; is it an FDBox box device?" },
 	{ STEP_UNSEAL, EFAULT, BUG },
 	{ STEP_UNSEAL, EACCES, "no permission on /dev/fdbox/%B" },

@@ -58,6 +58,11 @@ static const struct row rows[] = {
 	{ STEP_PUT, EBUSY, "box 'vm1' is sealed; unseal it first" },
 	{ STEP_GET, EBUSY, "box 'vm1' is sealed; unseal it first" },
 	{ STEP_DELETE, EBUSY, "box 'vm1' is sealed; unseal it first" },
+	/* SEAL refuses what the next kernel could not take back */
+	{ STEP_SEAL, EMFILE, "more fds than the next kernel can take back" },
+	{ STEP_SEAL, EFBIG, "larger than a handover can describe" },
+	/* after a reboot began nothing changes */
+	{ STEP_UNSEAL, EBUSY, "a reboot has begun" },
 	/* ENOTTY: ioctl not meant for this device */
 	{ STEP_CREATE, ENOTTY, "/dev/fdbox/fdbox does not know how to create" },
 	{ STEP_DELETE, ENOTTY, "/dev/fdbox/fdbox does not know how to delete" },
@@ -119,7 +124,8 @@ int main(void)
 
 	/* A negative errno means the same as a positive one. */
 	is_str(fdbox_error_message(buf, sizeof(buf), STEP_PUT, -EBUSY, &ctx),
-	       "box 'vm1' is sealed; unseal it first", "-EBUSY is EBUSY");
+	       "box 'vm1' is sealed; unseal it first (or a reboot has begun)",
+	       "-EBUSY is EBUSY");
 
 	/* Without a message of its own: the step's words and strerror. */
 	ok(!fdbox_error_known(STEP_SEAL, EHWPOISON), "seal EHWPOISON has no message of its own");
