@@ -38,11 +38,12 @@
  * Seals are applied last, then the position and the access mode.
  *
  * Every preserved folio is claimed exactly once, and a failed allocation
- * loses nothing: the module-only path allocates the new folio before it
- * claims the preserved one; the zero-copy path keeps the claimed folios that
- * shmem could not take (no memory, no space) and offers them again. A later
- * call resumes where the failed one stopped (kho_restore_vmalloc() is not
- * used because its failure does not tell whether it consumed the table).
+ * loses nothing: the module-only path allocates the new folios before it
+ * claims the preserved one, and holds them until its data is in them; the
+ * zero-copy path keeps the claimed folios that shmem could not take (no
+ * memory, no space) and offers them again. A later call resumes where the
+ * failed one stopped (kho_restore_vmalloc() is not used because its failure
+ * does not tell whether it consumed the table).
  * Damaged data (an entry or chunk list that does not check out, a folio
  * KHO cannot give back) makes the record fail for good with -EINVAL or
  * -EIO; what was not claimed then stays reserved: this layer never frees
@@ -475,51 +476,58 @@ static struct folio *fdbox_memfd_kho_claim_folio(struct fdbox_memfd_kho_in *in,
 /*
  * Restore entry @e by copying: allocate (and zero) every page of the file
  * the preserved folio covers, then claim it, copy, and free it.
+ *
+ * Every destination folio stays referenced from its allocation until its
+ * copy is done: a clean shmem folio nobody references holds only zeroes as
+ * far as the kernel knows, so reclaim or drop_caches may take it out of the
+ * file; a referenced one stays. The preserved folio is claimed only when
+ * all destinations are held: a failure before that leaves the entry whole
+ * for a later call, and nothing after it can fail.
  */
 static int fdbox_memfd_kho_copy(struct fdbox_memfd_kho_in *in,
 				const struct fdbox_kho_folio *e, loff_t wend)
 {
 	struct inode *inode = file_inode(in->file);
-	struct address_space *mapping = inode->i_mapping;
 	pgoff_t end = min(e->index + (1UL << fdbox_folio_order(e)),
 			  (u64)DIV_ROUND_UP(in->rec.size, PAGE_SIZE));
-	struct folio *src, *dst;
-	pgoff_t index;
-	int err;
+	pgoff_t index, from, to, i;
+	struct folio **dst, *src;
+	unsigned long nr = 0, n;
+	int err = 0;
 
-	for (index = e->index; index < end; index = folio_next_index(dst)) {
-		err = shmem_get_folio(inode, index, wend, &dst, SGP_CACHE);
+	/* At most one destination folio per page of @e. */
+	dst = kvmalloc_array(end - e->index, sizeof(*dst), GFP_KERNEL);
+	if (!dst)
+		return -ENOMEM;
+	for (index = e->index; index < end; nr++) {
+		err = shmem_get_folio(inode, index, wend, &dst[nr], SGP_CACHE);
 		if (err)
-			return err;
-		folio_unlock(dst);
-		folio_put(dst);
+			goto put;
+		folio_unlock(dst[nr]);
+		index = folio_next_index(dst[nr]);
 	}
 
 	src = fdbox_memfd_kho_claim_folio(in, e);
-	if (!src)
-		return in->broken;
-	for (index = e->index; index < end; index = folio_next_index(dst)) {
-		pgoff_t i, stop;
-
-		/* Allocated above, and nobody else can see this file. */
-		dst = filemap_lock_folio(mapping, index);
-		if (IS_ERR(dst)) {
-			pr_err("handed-over memfd '%s': page %lu vanished, contents lost\n",
-			       in->fdname, index);
-			folio_put(src);
-			in->broken = -EIO;
-			return in->broken;
-		}
-		stop = min(folio_next_index(dst), end);
-		for (i = index; i < stop; i++)
-			copy_highpage(folio_page(dst, i - dst->index),
+	if (!src) {
+		err = in->broken;
+		goto put;
+	}
+	for (n = 0; n < nr; n++) {
+		from = max(dst[n]->index, e->index);
+		to = min(folio_next_index(dst[n]), end);
+		folio_lock(dst[n]);
+		for (i = from; i < to; i++)
+			copy_highpage(folio_page(dst[n], i - dst[n]->index),
 				      folio_page(src, i - e->index));
-		folio_mark_dirty(dst);
-		folio_unlock(dst);
-		folio_put(dst);
+		folio_mark_dirty(dst[n]);
+		folio_unlock(dst[n]);
 	}
 	folio_put(src);
-	return 0;
+put:
+	while (nr)
+		folio_put(dst[--nr]);
+	kvfree(dst);
+	return err;
 }
 
 /*

@@ -15,6 +15,11 @@
  * negative. It restores "rs-retry" on the active path with too little
  * commit charge left (vm.overcommit_memory=2): UNSEAL fails with ENOSPC
  * midway, and the next one resumes and brings back every byte.
+ *
+ * Box "rs-copy" holds a memfd of 2 MiB folios that the module-only path
+ * restores by copying; stage 2 restores it while another process keeps
+ * dropping the page cache, which takes clean, unreferenced shmem pages out
+ * of their files, and checks every byte.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -23,6 +28,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "kselftest_harness.h"
@@ -42,6 +48,7 @@
 #define MO_SMALL_SIZE	(8 * MiB)
 #define MO_HUGE_SIZE	(4 * MiB)
 #define RETRY_SIZE	(64 * MiB)
+#define COPY_SIZE	(64 * MiB)
 
 #define DIV_ROUND_UP(n, d)	(((n) + (d) - 1) / (d))
 
@@ -49,6 +56,7 @@
 #define OVERCOMMIT	"/proc/sys/vm/overcommit_memory"
 #define OVERCOMMIT_KB	"/proc/sys/vm/overcommit_kbytes"
 #define OVERCOMMIT_RATIO "/proc/sys/vm/overcommit_ratio"
+#define DROP_CACHES	"/proc/sys/vm/drop_caches"
 
 /* Slack for Shmem pages the rest of the guest uses meanwhile. */
 #define SHMEM_SLACK_KB	512
@@ -197,6 +205,28 @@ TEST_F(stage1, seal_boxes)
 	fd = make_memfd("rs-retry", RETRY_SIZE, 0);
 	ASSERT_GE(fd, 0);
 	ASSERT_EQ(0, put_and_close(box, fd, "retry"));
+	ASSERT_EQ(0, fdbox_seal(box));
+	close(box);
+}
+
+/*
+ * Box "rs-copy": a memfd made only of 2 MiB folios, which the module-only
+ * path restores by copying. Without THP there is nothing to test: fail.
+ */
+TEST_F(stage1, seal_copy_box)
+{
+	long long huge_kb;
+	int box, fd;
+
+	ASSERT_EQ(0, fdbox_create(self->ctl, "rs-copy"));
+	box = fdbox_box_open("rs-copy");
+	ASSERT_GE(box, 0);
+	fd = make_huge_memfd("rs-copy", COPY_SIZE, &huge_kb);
+	ASSERT_GE(fd, 0);
+	ASSERT_GE(huge_kb, COPY_SIZE / KiB)
+		TH_LOG("ShmemHugePages grew by %lld kB for a %lld kB memfd",
+		       huge_kb, COPY_SIZE / KiB);
+	ASSERT_EQ(0, put_and_close(box, fd, "copy"));
 	ASSERT_EQ(0, fdbox_seal(box));
 	close(box);
 }
@@ -506,6 +536,87 @@ TEST_F(stage2, unseal_resumes_after_enospc)
 	close_all(&r, 1);
 	EXPECT_LE(meminfo_kb("Shmem") - shmem0, SHMEM_SLACK_KB);
 	EXPECT_EQ(0, fdbox_delete(self->ctl, "rs-retry"));
+}
+
+/* What the page cache dropper and the test share. */
+struct dropper {
+	volatile int stop;
+	volatile long drops;	/* passes done */
+	volatile int err;	/* first failed write, -errno */
+};
+
+/* Drop the page cache over and over until told to stop. */
+static void drop_caches_loop(struct dropper *d)
+{
+	/* 4 (alone: drops nothing): the kernel logs no later write */
+	d->err = write_text(DROP_CACHES, "4");
+	while (!d->err && !d->stop) {
+		d->err = write_text(DROP_CACHES, "1");
+		if (!d->err)
+			d->drops++;
+	}
+}
+
+/*
+ * Box "rs-copy" on the module-only path, which copies each preserved 2 MiB
+ * folio into 512 new pages of the file (shmem THP off for them) and frees
+ * it. Meanwhile a second process drops the page cache in a loop: a page
+ * the restore allocated but has not filled yet must stay in the file, or
+ * the preserved data would be freed with nowhere to go. Every byte must
+ * come back. (Without swap, page cache dropping is what takes clean shmem
+ * pages away; reclaim does not scan them.)
+ */
+TEST_F(stage2, copy_restore_survives_drop_caches)
+{
+	long long during, bad;
+	struct dropper *d;
+	struct stat st;
+	char mode[32];
+	int box, fd, err, status;
+	pid_t pid;
+
+	box = fdbox_box_open("rs-copy");
+	ASSERT_GE(box, 0);
+	ASSERT_EQ(0, write_text(RESTORE_PATH, "module-only"));
+	ASSERT_EQ(0, thp_shmem_mode(mode, sizeof(mode)));
+	d = mmap(NULL, sizeof(*d), PROT_READ | PROT_WRITE,
+		 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, d);
+	memset(d, 0, sizeof(*d));
+	ASSERT_EQ(0, write_text(THP_SHMEM, "never"));
+	pid = fork();
+	if (!pid) {
+		drop_caches_loop(d);
+		_exit(0);
+	}
+	while (pid > 0 && !d->drops && !d->err)
+		usleep(1000);
+
+	during = -d->drops;
+	err = pid > 0 ? fdbox_unseal(box) : -ECHILD;
+	during += d->drops;
+	d->stop = 1;
+	if (pid > 0)
+		EXPECT_EQ(pid, waitpid(pid, &status, 0));
+	write_text(THP_SHMEM, mode);
+	TH_LOG("UNSEAL: %s; page cache dropped %lld times meanwhile",
+	       strerror(-err), during);
+	EXPECT_EQ(0, d->err) TH_LOG("%s: %s", DROP_CACHES, strerror(-d->err));
+	/* The dropper really ran while the file was being restored. */
+	EXPECT_GT(during, 0);
+	ASSERT_EQ(0, err) TH_LOG("preserved data lost? (see the kernel log)");
+
+	fd = fdbox_get(box, "copy");
+	ASSERT_GE(fd, 0);
+	ASSERT_EQ(0, fstat(fd, &st));
+	EXPECT_EQ(COPY_SIZE, st.st_size);
+	EXPECT_EQ(COPY_SIZE / 512, st.st_blocks);
+	bad = pattern_check_fd(fd, seed_of("rs-copy"), COPY_SIZE);
+	EXPECT_EQ(-1, bad) TH_LOG("rs-copy: byte %lld differs", bad);
+	close(fd);
+	close(box);
+	munmap(d, sizeof(*d));
+	EXPECT_EQ(0, fdbox_delete(self->ctl, "rs-copy"));
 }
 
 FDBOX_STAGED_HARNESS_MAIN
