@@ -13,8 +13,10 @@
  * stage's first line (a cross-check of the TSC figures, ~ms precise).
  *
  * Prints the Markdown tables on stdout; --json writes everything to FILE;
- * --tap instead prints one TAP line per workload (did it run, without
- * errors, and report its figures) for the smoke run. --partial: a run of
+ * --tap instead prints one TAP line per workload for the smoke run: it ran
+ * without errors, and every FDBox figure it reported is a measurement (at
+ * least one, and none n/a: a SEAL or PUT that failed, or a box that did not
+ * come back across the kexec, fails the workload). --partial: a run of
  * some workloads only (BENCH_WORKLOADS); when none of them took a sealed
  * box across a kexec, the FDBox figures are shown as measured instead of
  * n/a (a handover that was tried and failed still makes them n/a).
@@ -492,35 +494,51 @@ static int tap(const char *log)
 		{ "fds", "fds/", "many fds (4): seal and restore per fd" },
 		{ "hold", "hold/", "hold (5): PUT+GET vs s6-fdholder" },
 	};
-	char line[4096], ok[64], bad[64];
+	char line[4096], ok[64], bad[64], fdbox[64], na[256];
 	unsigned int i;
 	int failed = 0;
 
 	for (i = 0; i < sizeof(w) / sizeof(*w); i++) {
-		int nok = 0, nbad = 0, nfig = 0;
+		int nok = 0, nbad = 0, nfig = 0, nfdbox = 0, nna = 0;
 		FILE *in = fopen(log, "r");
 
 		snprintf(ok, sizeof(ok), "ok - bench: %s", w[i].prog);
 		snprintf(bad, sizeof(bad), "not ok - bench: %s", w[i].prog);
+		/* FDBox's figures: KEY is WORKLOAD/fdbox[@TAG]/... */
+		snprintf(fdbox, sizeof(fdbox), "bench: %sfdbox", w[i].prefix);
+		na[0] = 0;
 		while (in && fgets(line, sizeof(line), in)) {
-			char *p = strchr(line, ']');
+			char *p = strchr(line, ']'), *v;
 
 			p = p ? p + 2 : line;
+			p[strcspn(p, "\r\n")] = 0;
 			nok += !strncmp(p, ok, strlen(ok));
 			nbad += !strncmp(p, bad, strlen(bad));
 			if (!strncmp(p, "bench: ", 7) && !strncmp(p + 7, w[i].prefix, strlen(w[i].prefix)))
 				nfig++;
+			if (!strncmp(p, fdbox, strlen(fdbox)) &&
+			    (p[strlen(fdbox)] == '/' || p[strlen(fdbox)] == '@')) {
+				v = strchr(p + 7, ' ');
+				if (v && !strncmp(v + 1, "n/a", 3)) {
+					if (!nna++)
+						snprintf(na, sizeof(na), "%.200s", p + 7);
+				} else if (v) {
+					nfdbox++;
+				}
+			}
 			if (strstr(p, "fdbox-harness: exit ") == p && strtol(p + 20, NULL, 10) &&
 			    strstr(p, "bench-") && strstr(p, w[i].prog))
 				nbad++;
 		}
 		if (in)
 			fclose(in);
-		if (nok && !nbad && nfig) {
+		if (nok && !nbad && nfig && nfdbox && !nna) {
 			printf("ok %u - workload %s ran\n", i + 1, w[i].name);
 		} else {
-			printf("not ok %u - workload %s ran (%d ok, %d failed, %d figures)\n",
-			       i + 1, w[i].name, nok, nbad, nfig);
+			printf("not ok %u - workload %s ran (%d ok, %d failed, %d figures, %d FDBox measurements, %d FDBox figures n/a)\n",
+			       i + 1, w[i].name, nok, nbad, nfig, nfdbox, nna);
+			if (na[0])
+				printf("# first FDBox figure n/a: %s\n", na);
 			failed = 1;
 		}
 	}

@@ -9,6 +9,7 @@ stage=${FDBOX_STAGE:-1}
 T=$(mktemp -d /tmp/cli-basic.XXXXXX)
 B=basic$stage
 . /lib/fdbox-tests/cli-tap.sh
+plan 60
 
 fdbox delete "$B" 2> /dev/null
 head -c 1048576 /dev/urandom > "$T/one"
@@ -96,6 +97,7 @@ if dd if=/dev/zero of="$T/big" bs=1M count=260 2> /dev/null &&
 	check "260 MiB came back intact" [ "$(md5sum < "$T/big")" = "$(md5sum < "$T/big.out")" ]
 else
 	fail "cannot make a 260 MiB file"
+	skip_n 3 "260 MiB round trip" "no 260 MiB file"
 fi
 rm -f "$T/big" "$T/big.out"
 
@@ -109,5 +111,4 @@ fx create "$B"; expect 0 "" "the name can be used again"
 fx delete "$B"; expect 0 "" "delete $B again"
 
 rm -rf "$T"
-echo "1..$n"
-[ "$failed" = 0 ]
+finish

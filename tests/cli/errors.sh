@@ -13,6 +13,7 @@ B=err$stage
 . /lib/fdbox-tests/cli-tap.sh
 # state: "STATE fds N" of box $B from list
 state() { fdbox list "$B" | sed -n "s/^box $B state \([a-z]*\) fds \([0-9]*\) .*/\1 fds \2/p"; }
+plan 69
 
 fdbox delete "$B" 2> /dev/null
 printf 'some bytes\n' > "$T/f"
@@ -96,7 +97,7 @@ if mount -t tmpfs -o size=64k tmpfs /mnt/small; then
 	umount /mnt/small
 	fx list "$B"; check "the fd is still in the box" out_has "	fd big type memfd size 1048576"
 else
-	skip "get --to-file on a full tmpfs" "cannot mount tmpfs"
+	skip_n 8 "get --to-file on a full tmpfs" "cannot mount tmpfs"
 fi
 fx get "$B" big --to-file /nonexistent/dir/file
 expect 1 "fdbox: get $B/big: cannot create '/nonexistent/dir/file': its directory does not exist; the fd was put back into box '$B' as 'big'" \
@@ -133,14 +134,14 @@ if su -s /bin/sh -c 'test "$(id -u)" = 65534' nobody 2> /dev/null; then
 	check "and the fd is back" [ "$(state)" = "open fds 3" ]
 	chown 0:0 "/dev/fdbox/$B"
 else
-	skip "permissions as a user" "su does not work here"
+	skip_n 9 "permissions as a user" "su does not work here"
 fi
 
 fx delete "$B"; expect 0 "" "delete $B"
 
 # ---- the module not loaded: only when no box is left ----
 if [ -n "$(ls /sys/class/fdbox 2> /dev/null)" ]; then
-	skip "messages without the module" "boxes exist: $(ls /sys/class/fdbox | tr '\n' ' ')"
+	skip_n 5 "messages without the module" "boxes exist: $(ls /sys/class/fdbox | tr '\n' ' ')"
 elif rmmod fdbox 2> "$T/err"; then
 	fx list; expect 1 "fdbox: list: FDBox is not available: /dev/fdbox/fdbox does not exist; load the module first (modprobe fdbox)" "list without the module"
 	fx create "$B"; expect 1 "fdbox: create $B: FDBox is not available" "create without the module"
@@ -149,10 +150,9 @@ elif rmmod fdbox 2> "$T/err"; then
 	insmod /lib/modules/fdbox.ko
 	check "the module is back" [ -c /dev/fdbox/fdbox ]
 else
-	skip "messages without the module" "rmmod: $(cat "$T/err")"
+	skip_n 5 "messages without the module" "rmmod: $(cat "$T/err")"
 fi
 
 umount /mnt/small 2> /dev/null
 rm -rf "$T"
-echo "1..$n"
-[ "$failed" = 0 ]
+finish

@@ -12,6 +12,7 @@ B=exec$stage B2=moved$stage E=empty$stage
 . /lib/fdbox-tests/cli-tap.sh
 # val KEY: the value of KEY=... in $T/out
 val() { sed -n "s/^$1=//p" "$T/out" | head -n 1; }
+plan 37
 
 for b in "$B" "$B2" "$E"; do fdbox delete "$b" 2> /dev/null; done
 printf 'alpha\n' > "$T/a"
@@ -108,5 +109,4 @@ expect 1 "fdbox: put $B/b: box '$B' already holds an fd named 'b'" "put --fd of 
 
 for b in "$B" "$B2" "$E"; do fdbox delete "$b"; done
 rm -rf "$T"
-echo "1..$n"
-[ "$failed" = 0 ]
+finish

@@ -16,10 +16,8 @@
 # last program of the stage (hence its name). If it is not, it leaves 'kx'
 # sealed and the kernel loaded, and lets the harness kexec.
 #
-# Stage 2: 'kx' must come back restored, unseal, and hold the same bytes.
-# Until FDBox hands boxes over, the module shows no box 'kx' and that check
-# is a SKIP ("handover not implemented"): it becomes a real check as soon as
-# handover works.
+# Stage 2: 'kx' must come back restored, unseal, and hold the same bytes;
+# a box that did not come back fails every check of it.
 
 stage=${FDBOX_STAGE:-1}
 stages=${FDBOX_STAGES:-1}
@@ -36,6 +34,7 @@ want=$(sha256sum < "$T/data" | cut -d' ' -f1)
 KERNEL=/boot/bzImage INITRD=/sys/firmware/initrd
 
 if [ "$stage" = 1 ]; then
+	plan 18
 	fdbox delete "$K" 2> /dev/null
 	fdbox delete kxopen 2> /dev/null
 	fx create "$K"; expect 0 "" "create $K"
@@ -73,8 +72,8 @@ if [ "$stage" = 1 ]; then
 	if [ "$last" != "$0" ] || [ "$stage" -ge "$stages" ]; then
 		fx seal "$K"
 		skip "fdbox kexec into stage 2" "not the last program of a multi-stage run; the harness kexecs"
-		echo "1..$n"
-		exit 0
+		finish
+		exit
 	fi
 
 	# What the harness's init does at the end of a stage, then the kexec.
@@ -87,7 +86,8 @@ if [ "$stage" = 1 ]; then
 	for arg in $(cat /proc/cmdline); do
 		case "$arg" in fdbox_stage=*|fdbox_cli_kexec=*) ;; *) next="$next $arg" ;; esac
 	done
-	echo "1..$n"
+	# The harness checks this run's results against its plan at the
+	# "stage 1 done" line: no exit status comes back from a kexec.
 	echo "fdbox-harness: stage 1 done"
 	echo "fdbox-harness: kexec"
 	fdbox kexec --kernel "$KERNEL" --initrd "$INITRD" \
@@ -97,21 +97,25 @@ if [ "$stage" = 1 ]; then
 fi
 
 # ---- stage 2 and later ----
+plan 12
 if grep -qw fdbox_cli_kexec=1 /proc/cmdline; then
 	pass "stage $stage was booted by fdbox kexec"
 else
 	skip "stage $stage was booted by fdbox kexec" "the harness kexec'd"
 fi
-fx list "$K"
-if [ "$rc" != 0 ]; then
-	skip "sealed box $K came back across kexec" "handover not implemented (the module shows no box '$K')"
+if [ "$stage" != 2 ]; then
+	skip_n 9 "box $K across fdbox kexec" "it crosses into stage 2 only"
 else
+	# Sealed in stage 1, by fdbox kexec or by this script: it must be
+	# here. If it is not, the handover lost it, and every check fails.
+	fx list "$K"
+	[ "$rc" = 0 ] || echo "# fdbox list $K: $(cat "$T/err")"
 	check "box $K came back restored" out_has "box $K state restored fds 2"
 	check "its fds are pending" [ "$(grep -c ' pending$' "$T/out")" = 2 ]
 	fx unseal "$K"; expect 0 "" "unseal $K restores its fds"
 	fx list "$K"; check "$K is open with 2 fds" out_has "box $K state open fds 2"
 	fx get "$K" data --to-file "$T/data.out"; expect 0 "" "get $K/data"
-	check "data: the same bytes after kexec" [ "$(sha256sum < "$T/data.out" | cut -d' ' -f1)" = "$want" ]
+	check "data: the same bytes after kexec" [ "$(sha256sum < "$T/data.out" 2> /dev/null | cut -d' ' -f1)" = "$want" ]
 	fx get "$K" small --to-file "$T/small.out"; expect 0 "" "get $K/small"
 	check "small: the same bytes after kexec" cmp -s "$T/small" "$T/small.out"
 	fx delete "$K"; expect 0 "" "delete $K"
@@ -123,5 +127,4 @@ expect 0 "" "kexec --load-only without boxes"
 check "a kernel is loaded" [ "$(cat /sys/kernel/kexec_loaded)" = 1 ]
 
 rm -rf "$T"
-echo "1..$n"
-[ "$failed" = 0 ]
+finish

@@ -8,9 +8,14 @@
  * reaching the injected failure. Every call must either succeed, leaving
  * exactly what a successful call leaves, or fail with ENOMEM leaving the
  * box, the listing, sysfs, device nodes and the caller's descriptors as
- * they were. Random part: many operations with a share of all allocations
- * of this task failing (failslab and fail_page_alloc in task-filter mode).
- * Leaks: the kmemleak scan that runs after this program (zz-kmemleak).
+ * they were; and at least one failure must have been injected, or the
+ * operation was not tested (UNSEAL of a box sealed in this kernel makes
+ * no allocation: there the test proves that it has no fault point). GET_FD allocates only when the caller's
+ * descriptor table is full and must grow, so it runs with a full table.
+ * Random part: many operations with a share of all allocations of this
+ * task failing (failslab and fail_page_alloc in task-filter mode); some
+ * must fail with ENOMEM. Leaks: the kmemleak scan that runs after this
+ * program (zz-kmemleak).
  *
  * Needs CONFIG_FAULT_INJECTION, FAILSLAB, FAIL_PAGE_ALLOC and
  * FAULT_INJECTION_DEBUG_FS (the debug kernel); elsewhere every test SKIPs.
@@ -42,15 +47,19 @@ struct ctx;
  * One operation under test. @setup brings the world to the state before
  * the call (without injection), @run is the one call, @undo takes a
  * successful call back; @check verifies a result beyond the snapshot
- * (return a message or NULL).
+ * (return a message or NULL). @arm, if set, runs right before the call
+ * and @disarm right after it, before anything is compared.
  */
 struct fault_op {
 	const char *name;
 	void (*setup)(struct ctx *c);
+	void (*arm)(struct ctx *c);
+	void (*disarm)(struct ctx *c);
 	int (*run)(struct ctx *c);
 	void (*undo)(struct ctx *c, int ret);
 	const char *(*check)(struct ctx *c, int ret);
 	bool cannot_fail;
+	bool no_alloc;		/* allocates nothing: no fault point */
 };
 
 struct ctx {
@@ -68,6 +77,9 @@ struct ctx {
 	unsigned int points;	/* fault points of a clean run */
 	unsigned int failed;	/* injected runs that failed */
 	unsigned int tolerated;	/* injected runs that still succeeded */
+	int fill[4096];		/* descriptors that fill the table (GET_FD) */
+	int nr_fill;
+	int fill_size;		/* of the table they fill */
 	char why[2048];
 };
 
@@ -127,7 +139,11 @@ static int run_faults(struct ctx *c, const struct fault_op *op)
 	if (snap(c, c->before))
 		goto bad_snap;
 	set_nth(0);
+	if (op->arm)
+		op->arm(c);
 	ret = op->run(c);
+	if (op->disarm)
+		op->disarm(c);
 	if (ret < 0) {
 		snprintf(c->why, sizeof(c->why), "%s without injection: %s",
 			 op->name, strerror(-ret));
@@ -154,9 +170,13 @@ static int run_faults(struct ctx *c, const struct fault_op *op)
 			return -1;
 		}
 		fds = fd_count();
+		if (op->arm)
+			op->arm(c);
 		set_nth(n);
 		ret = op->run(c);
 		injected = nth_injected();
+		if (op->disarm)
+			op->disarm(c);
 		if (snap(c, c->now))
 			goto bad_snap;
 		if (ret >= 0) {
@@ -369,6 +389,58 @@ static const struct fault_op op_put = {
 
 /* ---- GET_FD ---------------------------------------------------------- */
 
+/* Size of this process's descriptor table (FDSize), or -1. */
+static int fd_table_size(void)
+{
+	char line[128];
+	FILE *f = fopen("/proc/self/status", "re");
+	int size = -1;
+
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "FDSize: %d", &size) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return size;
+}
+
+/*
+ * GET_FD allocates nothing while the caller's descriptor table has a free
+ * slot (get_unused_fd_flags() only allocates to grow the table): fill the
+ * table to its last slot, so that the descriptor GET_FD reserves needs a
+ * bigger table, and the growth is what fails.
+ */
+static void fill_fd_table(struct ctx *c)
+{
+	int size = fd_table_size(), fd;
+	struct rlimit rl;
+
+	c->nr_fill = 0;
+	c->fill_size = size;
+	if (size <= 0)
+		return;
+	if (!getrlimit(RLIMIT_NOFILE, &rl) && rl.rlim_cur < (rlim_t)size * 2) {
+		rl.rlim_cur = size * 2;
+		if (rl.rlim_max < rl.rlim_cur)
+			rl.rlim_max = rl.rlim_cur;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+	while (c->nr_fill < (int)(sizeof(c->fill) / sizeof(c->fill[0]))) {
+		fd = dup(c->ctl);
+		if (fd < 0)
+			break;
+		c->fill[c->nr_fill++] = fd;
+		if (fd >= size - 1)
+			break;
+	}
+}
+
+static void unfill_fd_table(struct ctx *c)
+{
+	while (c->nr_fill > 0)
+		close(c->fill[--c->nr_fill]);
+}
+
 /* The last fd of the box: putting it back gives the same listing. */
 static int get_run(struct ctx *c)
 {
@@ -395,6 +467,8 @@ static const char *get_check(struct ctx *c, int ret)
 static const struct fault_op op_get = {
 	.name = "GET_FD",
 	.setup = setup_box,
+	.arm = fill_fd_table,
+	.disarm = unfill_fd_table,
 	.run = get_run,
 	.undo = get_undo,
 	.check = get_check,
@@ -438,7 +512,14 @@ static const struct fault_op op_seal = {
 	.check = seal_check,
 };
 
-/* ---- UNSEAL (sealed in this kernel: cannot fail) ---------------------- */
+/*
+ * ---- UNSEAL (sealed in this kernel: cannot fail) ----------------------
+ * It makes no allocation at all (withdrawing the handover only frees), so
+ * no failure can be injected: the test proves there is no fault point. A
+ * change that makes it allocate fails the test until each of its fault
+ * points has been seen to be harmless and no_alloc is dropped. UNSEAL of a
+ * handed-over box allocates; that is the unseal-faults suite.
+ */
 
 static void unseal_setup(struct ctx *c)
 {
@@ -462,7 +543,8 @@ static const struct fault_op op_unseal = {
 	.setup = unseal_setup,
 	.run = unseal_run,
 	.undo = unseal_undo,
-		.cannot_fail = true,
+	.cannot_fail = true,
+	.no_alloc = true,
 };
 
 /* ---- LIST ------------------------------------------------------------ */
@@ -554,6 +636,15 @@ FIXTURE_TEARDOWN(faults)
 		       op.name, self->c.points, self->c.failed,		\
 		       self->c.tolerated);				\
 		ASSERT_EQ(0, __ret) TH_LOG("%s", self->c.why);		\
+		if (op.no_alloc) {					\
+			ASSERT_EQ(0U, self->c.points)			\
+				TH_LOG("%s allocates now: check its failures, drop no_alloc", \
+				       op.name);			\
+		} else {						\
+			ASSERT_LT(0U, self->c.points)			\
+				TH_LOG("%s: no fault point was injected, no failure tested", \
+				       op.name);			\
+		}							\
 	} while (0)
 
 TEST_F_TIMEOUT(faults, create_under_allocation_failures_succeeds_or_changes_nothing, 1800)
@@ -606,16 +697,19 @@ TEST_F_TIMEOUT(faults, list_under_allocation_failures_succeeds_or_changes_nothin
 }
 
 /*
- * GET_FD into a full descriptor table: the table must grow, and when that
- * allocation fails the file stays in the box.
+ * GET_FD into a full descriptor table, in a fresh process (its table the
+ * one embedded in files_struct): the table must grow, and when that
+ * allocation fails GET_FD fails with ENOMEM and the file stays in the box.
+ * Every fault point of the growth, and at least one must fail.
  */
 TEST_F_TIMEOUT(faults, get_needing_a_bigger_fd_table_keeps_the_file_on_failure, 600)
 {
-	struct rlimit rl;
-	int status, i, n, fd;
+	struct ctx *c = &self->c;
+	int status, i, fd, failed = 0;
+	bool injected;
 	pid_t pid;
 
-	setup_box(&self->c);
+	setup_box(c);
 	pid = fork();
 	ASSERT_LE(0, pid);
 	if (pid == 0) {
@@ -623,36 +717,50 @@ TEST_F_TIMEOUT(faults, get_needing_a_bigger_fd_table_keeps_the_file_on_failure, 
 		close(nth_fd);
 		if (open_nth())
 			_exit(9);
-		/* A fresh table of 64 entries in the child: fill it. */
-		getrlimit(RLIMIT_NOFILE, &rl);
-		for (n = fd_count(); n < 64; n++)
-			if (open("/dev/null", O_RDONLY) < 0)
-				_exit(10);
 		for (i = 1; i < 200; i++) {
+			fill_fd_table(c);
+			if (!c->nr_fill ||
+			    c->fill[c->nr_fill - 1] != c->fill_size - 1)
+				_exit(10);	/* not full */
 			set_nth(i);
-			fd = fdbox_get(self->c.box, "small");
-			if (!nth_injected() && fd >= 0) {
+			fd = fdbox_get(c->box, "small");
+			injected = nth_injected();
+			unfill_fd_table(c);
+			if (!injected) {
+				if (fd < 0)
+					_exit(11);
 				close(fd);
-				_exit(0);
+				/* 15: no failure was injected at all */
+				_exit(failed ? 0 : 15);
 			}
 			if (fd >= 0) {
 				if (memfd_check(fd, 4096, 0x11) != 1 ||
-				    fdbox_put(self->c.box, fd, "small"))
-					_exit(11);
+				    fdbox_put(c->box, fd, "small"))
+					_exit(12);
 				continue;
 			}
-			if (fd != -ENOMEM && fd != -EMFILE)
-				_exit(12);
-			/* Still in the box. */
-			fd = fdbox_get(self->c.box, "small");
-			if (fd < 0 || fdbox_put(self->c.box, fd, "small"))
+			if (fd != -ENOMEM)
 				_exit(13);
+			failed++;
+			/* Still in the box. */
+			fd = fdbox_get(c->box, "small");
+			if (fd < 0 || memfd_check(fd, 4096, 0x11) != 1 ||
+			    fdbox_put(c->box, fd, "small"))
+				_exit(14);
 		}
-		_exit(14);
+		_exit(16);
 	}
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	ASSERT_TRUE(WIFEXITED(status));
-	EXPECT_EQ(0, WEXITSTATUS(status));
+	EXPECT_EQ(0, WEXITSTATUS(status))
+		TH_LOG("%s", (const char *[]){
+			[9] = "cannot open fail-nth", [10] = "the table is not full",
+			[11] = "GET_FD failed without injection",
+			[12] = "a GET_FD that succeeded anyway got other contents",
+			[13] = "GET_FD failed with an error other than ENOMEM",
+			[14] = "the file is not in the box after a failed GET_FD",
+			[15] = "no fault point was injected: the table did not grow",
+			[16] = "more than 200 fault points" }[WEXITSTATUS(status) % 17] ?: "?");
 }
 
 /* ---- many operations with a share of all allocations failing --------- */
@@ -754,6 +862,7 @@ TEST_F_TIMEOUT(faults, random_operations_with_ten_percent_of_allocations_failing
 	}
 	setup_fault_attrs(0);
 	TH_LOG("%d operations: %u failed with ENOMEM, %u did not", ops, nfail, nok);
+	EXPECT_LT(0U, nfail) TH_LOG("no operation failed: nothing was injected");
 }
 
 /*

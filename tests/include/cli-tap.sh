@@ -2,11 +2,35 @@
 # TAP helpers for the shell tests of the fdbox command (sourced; the
 # harness puts this file at /lib/fdbox-tests/cli-tap.sh in the guest).
 # The test sets T to a scratch directory before using fx/expect/check.
+#
+# A script declares its results first, `plan N` (TAP's "1..N" up front),
+# and ends with `finish`. A part that cannot run here still accounts for
+# its results (skip_n), so the count does not depend on the path taken;
+# a script that stops early or runs a different number of checks than it
+# declared fails (the harness compares, and finish exits non-zero).
 
-n=0 failed=0
+n=0 failed=0 planned=""
 pass() { n=$((n + 1)); echo "ok $n - $*"; }
 fail() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $*"; }
 skip() { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
+# plan N: this script prints N results
+plan() { planned=$1; echo "1..$1"; }
+# skip_n COUNT DESC REASON: the COUNT results of a part that cannot run here
+skip_n() {
+	_i=0
+	while [ "$_i" -lt "$1" ]; do
+		_i=$((_i + 1)); skip "$2 ($_i of $1)" "$3"
+	done
+}
+# finish: the exit status of the script: every declared result came, and
+# none failed
+finish() {
+	if [ "$n" != "$planned" ]; then
+		echo "# $n results, but the plan said ${planned:-nothing}"
+		return 1
+	fi
+	[ "$failed" = 0 ]
+}
 # fx ARGS...: run fdbox, exit status in $rc, output in $T/out and $T/err
 fx() { fdbox "$@" > "$T/out" 2> "$T/err"; rc=$?; }
 # expect RC TEXT DESC: the last fx exited with RC; stderr has TEXT, or is

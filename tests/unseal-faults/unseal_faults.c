@@ -18,7 +18,8 @@
  * its size, seals, blocks and every byte; once they are closed, Shmem is
  * back where it was (nothing of the failed calls left over or counted
  * twice); the kernel log is clean. The kmemleak scan after this program
- * finds what a failed call leaked.
+ * finds what a failed call leaked. Without fault injection (the normal
+ * kernel) stage 2 unseals once and runs the same checks.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -201,7 +202,12 @@ TEST_F_TIMEOUT(stage2, unseal_under_allocation_failures_resumes_and_loses_nothin
 					       FAIL_PERCENT_ZERO_COPY));
 		ASSERT_EQ(0, open_make_it_fail());
 	} else {
-		/* Nothing to inject: the box must still come back whole. */
+		/*
+		 * Nothing to inject (no FAULT_INJECTION: the normal kernel):
+		 * the same checks of a restore without failures. A pass, not
+		 * a SKIP: every check below ran and could have failed.
+		 */
+		TH_LOG("no fault injection in this kernel: one UNSEAL without failures");
 		ASSERT_EQ(0, fdbox_unseal(self->box));
 	}
 
@@ -253,8 +259,6 @@ TEST_F_TIMEOUT(stage2, unseal_under_allocation_failures_resumes_and_loses_nothin
 		       shmem, shmem0, want_kb);
 	EXPECT_GE(shmem - shmem0, -SHMEM_SLACK_KB);
 	EXPECT_EQ(0, fdbox_delete(self->ctl, BOX));
-	if (!inject)
-		SKIP(return, "no fault injection (debug kernel only): restored without");
 }
 
 FDBOX_STAGED_HARNESS_MAIN

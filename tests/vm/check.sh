@@ -79,6 +79,11 @@ count_tap() {
 		printf '%s\n' "$out" | tail -n 10
 		f=1
 	fi
+	plan=$(printf '%s\n' "$out" | sed -n 's/^1\.\.\([0-9][0-9]*\).*/\1/p' | head -n 1)
+	if [ -n "$plan" ] && [ $((p + f)) -ne "$plan" ]; then
+		echo "not ok - $name reported $((p + f)) results, $plan planned"
+		f=$((f + 1))
+	fi
 	passed=$((passed + p - k)) failed=$((failed + f)) skipped=$((skipped + k))
 }
 

@@ -27,6 +27,10 @@ if [ -z "$files" ]; then
 	echo "1..0 # SKIP no kernel sources yet"
 	exit 0
 fi
+# The plan first: one checkpatch per source and per patch, two builds.
+patches=$(ls kernel/patches/[0-9]*.patch 2>/dev/null | grep -v '/0000-')
+planned=$(( $(printf '%s\n' $files $patches | grep -c .) + $([ -f kernel/Kbuild ] && echo 2 || echo 0) ))
+echo "1..$planned"
 for f in $files; do
 	out=$("$kdir/source/scripts/checkpatch.pl" --strict --no-tree --quiet \
 		--show-types -f "$f" 2>&1)
@@ -35,9 +39,7 @@ done
 # The kernel patch series (the cover letter is not a patch), checked from
 # inside the kernel tree it applies to (this repository's git tree would
 # confuse checkpatch).
-for f in kernel/patches/[0-9]*.patch; do
-	case ${f##*/} in 0000-*) continue ;; esac
-	[ -f "$f" ] || continue
+for f in $patches; do
 	out=$(cd "$kdir/source" && ./scripts/checkpatch.pl --strict --quiet \
 		--show-types "$FDBOX_TOP/$f" 2>&1)
 	tap $? "checkpatch --strict $f" "$out"
@@ -60,5 +62,5 @@ if [ -f kernel/Kbuild ]; then
 		tap $? "module builds with W=1${debug:+ FDBOX_DEBUG=y} without warnings" "${warn:-$out}"
 	done
 fi
-echo "1..$n"
+[ "$n" = "$planned" ] || { echo "# $n results, $planned planned"; bad=1; }
 exit $bad

@@ -189,10 +189,15 @@ read -r passed failed skipped < <(awk -v stages="$stages" -v qrc="$qrc" \
 	/^fdbox-harness: exit / {
 		rc = $3
 		if (rc != 0 && !bad) problem(sprintf("%s exited with status %d", cmd, rc))
-		else if (plan >= 0 && seen < plan) problem(sprintf("%s reported %d of %d planned results", cmd, seen, plan))
+		else if (plan >= 0 && seen != plan) problem(sprintf("%s reported %d results, %d planned", cmd, seen, plan))
 		inrun = 0; next
 	}
-	/^fdbox-harness: stage [0-9]+ done/ { done++ }
+	# A program that kexecs itself (tests/cli/zz-kexec.sh) ends its stage
+	# without an exit line: its results are checked against its plan here.
+	/^fdbox-harness: stage [0-9]+ done/ {
+		if (inrun && plan >= 0 && seen != plan) problem(sprintf("%s reported %d results, %d planned", cmd, seen, plan))
+		inrun = 0; done++
+	}
 	/^1\.\.[0-9]+$/ { if (inrun) plan = substr($0, 4) + 0 }
 	/^ok / || $0 == "ok" { seen++; if ($0 ~ /# [Ss][Kk][Ii][Pp]/) skipped++; else passed++ }
 	/^not ok/ { seen++; if ($0 ~ /# [Ss][Kk][Ii][Pp]/) skipped++; else { failed++; bad = 1 } }
