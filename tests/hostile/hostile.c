@@ -261,20 +261,6 @@ static const struct hcase *next_case(void)
 	return stage < stages && stage - 1 < NR_CASES ? &cases[stage - 1] : NULL;
 }
 
-static bool log_has(const char *what)
-{
-	int size = klogctl(10, NULL, 0), n;
-	char *buf;
-	bool found;
-
-	if (size <= 0)
-		return false;
-	buf = calloc(1, size + 1);
-	n = klogctl(3, buf, size);
-	found = n > 0 && strstr(buf, what);
-	free(buf);
-	return found;
-}
 
 static int read_root(unsigned char *buf, size_t *len)
 {
@@ -428,12 +414,12 @@ TEST(previous_kernel_refused_the_broken_handover_with_a_message)
 	if (!c)
 		SKIP(return, "no hop before this one");
 	TH_LOG("case: %s", c->name);
-	EXPECT_TRUE(log_has(c->message)) TH_LOG("no \"%s\" in the log", c->message);
+	EXPECT_TRUE(kernel_log_has(c->message)) TH_LOG("no \"%s\" in the log", c->message);
 	if (c->victim == GONE && c->knob)
-		EXPECT_TRUE(log_has("box refused"));
+		EXPECT_TRUE(kernel_log_has("box refused"));
 	if (c->victim == BROKEN) {
-		EXPECT_TRUE(log_has("its handed-over data is damaged"));
-		EXPECT_TRUE(log_has("stay reserved until the next reboot"));
+		EXPECT_TRUE(kernel_log_has("its handed-over data is damaged"));
+		EXPECT_TRUE(kernel_log_has("stay reserved until the next reboot"));
 	}
 }
 
@@ -530,7 +516,7 @@ TEST(next_kernel_gets_a_broken_handover)
 
 		ASSERT_EQ(0, knob(victim, c->knob));
 		snprintf(done, sizeof(done), "(case %s)", c->knob);
-		EXPECT_TRUE(log_has(done)) TH_LOG("the knob did not log %s", done);
+		EXPECT_TRUE(kernel_log_has(done)) TH_LOG("the knob did not log %s", done);
 		return;
 	}
 	c->corrupt(r);

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/klog.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <linux/fdbox.h>
@@ -162,6 +163,23 @@ static inline int fdbox_sysfs(const char *name, const char *attr, char *buf,
 
 	snprintf(path, sizeof(path), FDBOX_SYS_CLASS "/%.255s/%.31s", name, attr);
 	return read_text(path, buf, len);
+}
+
+/* Does the kernel log (the whole ring buffer) contain @what? */
+static inline int kernel_log_has(const char *what)
+{
+	int size = klogctl(10, NULL, 0), n, found;
+	char *buf;
+
+	if (size <= 0)
+		return 0;
+	buf = calloc(1, size + 1);
+	if (!buf)
+		return 0;
+	n = klogctl(3, buf, size);
+	found = n > 0 && strstr(buf, what);
+	free(buf);
+	return found;
 }
 
 /* A field of /proc/meminfo in kB, or -1. */

@@ -152,22 +152,6 @@ static int write_knob(const char *knob, const char *line)
 	return err;
 }
 
-static bool log_has(const char *what)
-{
-	int size = klogctl(10, NULL, 0), n;
-	char *buf;
-	bool found;
-
-	if (size <= 0)
-		return false;
-	buf = calloc(1, size + 1);
-	if (!buf)
-		return false;
-	n = klogctl(3, buf, size);
-	found = n > 0 && strstr(buf, what);
-	free(buf);
-	return found;
-}
 
 static int box_state(const char *name, char *state, size_t len)
 {
@@ -214,7 +198,7 @@ TEST_F(stage1, one_fd_past_the_limit_is_refused_at_seal)
 	box = fdbox_box_open(BOX_OVER);
 	ASSERT_LE(0, box);
 	EXPECT_EQ(-EMFILE, fdbox_seal(box));
-	EXPECT_TRUE(log_has("at most 25574 can be handed over in one box"));
+	EXPECT_TRUE(kernel_log_has("at most 25574 can be handed over in one box"));
 	ASSERT_EQ(0, box_state(BOX_OVER, state, sizeof(state)));
 	EXPECT_STREQ("open", state);
 	ASSERT_EQ(0, fdbox_sysfs(BOX_OVER, "nr_fds", nr, sizeof(nr)));
@@ -361,8 +345,8 @@ FIXTURE_TEARDOWN(stage2)
 
 TEST_F(stage2, no_box_was_refused)
 {
-	EXPECT_FALSE(log_has("box refused"));
-	EXPECT_FALSE(log_has("rejected"));
+	EXPECT_FALSE(kernel_log_has("box refused"));
+	EXPECT_FALSE(kernel_log_has("rejected"));
 }
 
 TEST_F(stage2, largest_box_comes_back_whole)
@@ -452,7 +436,7 @@ TEST_F(stage2, damaged_box_gives_what_it_can_and_can_be_deleted)
 	ASSERT_LE(0, box);
 	/* "bad" cannot be restored; "good" is restored all the same. */
 	EXPECT_EQ(-EINVAL, fdbox_unseal(box));
-	EXPECT_TRUE(log_has("was not preserved"));
+	EXPECT_TRUE(kernel_log_has("was not preserved"));
 	ASSERT_EQ(0, box_state(BOX_BROKEN, state, sizeof(state)));
 	EXPECT_STREQ("restored", state);
 	EXPECT_EQ(-EINVAL, fdbox_unseal(box));
@@ -473,7 +457,7 @@ TEST_F(stage2, damaged_box_gives_what_it_can_and_can_be_deleted)
 	EXPECT_EQ(-ENOENT, fdbox_box_open(BOX_BROKEN));
 	ASSERT_EQ(0, fdbox_list(self->ctl, &after, NULL, 0, NULL, 0));
 	EXPECT_EQ(before.unclaimed_bytes, after.unclaimed_bytes);
-	EXPECT_TRUE(log_has("box '" BOX_BROKEN "' deleted with 1 of its 1 handed-over fds not restored: 65536 bytes"));
+	EXPECT_TRUE(kernel_log_has("box '" BOX_BROKEN "' deleted with 1 of its 1 handed-over fds not restored: 65536 bytes"));
 }
 
 TEST_F(stage2, box_raced_into_the_kexec_is_whole_or_absent)
