@@ -140,18 +140,6 @@ static int fill_box(int ctl, const char *name, unsigned int n)
 	return err;
 }
 
-static int write_knob(const char *knob, const char *line)
-{
-	int fd = open(knob, O_WRONLY | O_CLOEXEC), err = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (write(fd, line, strlen(line)) != (ssize_t)strlen(line))
-		err = -errno;
-	close(fd);
-	return err;
-}
-
 
 static int box_state(const char *name, char *state, size_t len)
 {
@@ -292,7 +280,7 @@ TEST_F(stage1, damaged_box_is_sealed)
 	close(box);
 	/* Record 0 ("bad") points at memory that was never preserved. */
 	snprintf(line, sizeof(line), "%s folio-not-preserved", BOX_BROKEN);
-	ASSERT_EQ(0, write_knob(KNOB_CORRUPT, line));
+	ASSERT_EQ(0, write_text(KNOB_CORRUPT, line));
 }
 
 /*
@@ -510,7 +498,7 @@ TEST_F(stage2, once_a_reboot_began_nothing_changes)
 	ASSERT_LE(0, other);
 
 	ASSERT_EQ(0, fdbox_snapshot(self->ctl, before, sizeof(before)));
-	ASSERT_EQ(0, write_knob(KNOB_FREEZE, "1"));
+	ASSERT_EQ(0, write_text(KNOB_FREEZE, "1"));
 	EXPECT_EQ(-EBUSY, fdbox_seal(open_box));
 	EXPECT_EQ(-EBUSY, fdbox_unseal(sealed_box));
 	EXPECT_EQ(-EBUSY, fdbox_put(open_box, other, "b"));
