@@ -1203,6 +1203,17 @@ out:
 	return err;
 }
 
+/* Sealed fds whose memory someone else hands over too. Box lock held. */
+static void fdbox_report_shared(struct fdbox_box *box)
+{
+	struct fdbox_fd *fd;
+
+	list_for_each_entry(fd, &box->fds, list)
+		if (fd->handler->shared && fd->handler->shared(fd))
+			pr_warn("reboot: fd '%s' of box '%s' was preserved by the Live Update Orchestrator after SEAL: the next kernel can give its memory to only one of them\n",
+				fd->name, box->name);
+}
+
 /**
  * fdbox_report_leftovers() - say what the coming kexec will not carry
  *
@@ -1232,6 +1243,8 @@ void fdbox_report_leftovers(void)
 		else if (box->state == FDBOX_STATE_RESTORED)
 			pr_warn("reboot: box '%s' came from the previous kernel and was never unsealed: its %llu bytes are not handed over again\n",
 				box->name, box->bytes);
+		else if (box->state == FDBOX_STATE_SEALED)
+			fdbox_report_shared(box);
 		mutex_unlock(&box->lock);
 	}
 	mutex_unlock(&fdbox_lock);

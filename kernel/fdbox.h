@@ -62,6 +62,9 @@ struct fdbox_handover_box;
  *                reporting records that were refused (0 if unknown).
  * @unclaimed: bytes of handed-over memory a fd without a file still keeps
  *             reserved (its @restore_data). Called with the box lock held.
+ * @shared: optional; true if someone besides FDBox (the Live Update
+ *          Orchestrator) now hands over the memory of the sealed @fd too,
+ *          for a warning at reboot. Called with the box lock held.
  *
  * A handler sees a &struct fdbox_fd through its whole life: put, then any
  * number of seal/unseal pairs, then release. A fd handed over by the previous
@@ -82,6 +85,7 @@ struct fdbox_handler {
 	void (*unload)(void *data);
 	u64 (*record_bytes)(const struct fdbox_kho_fd *rec);
 	u64 (*unclaimed)(struct fdbox_fd *fd);
+	bool (*shared)(struct fdbox_fd *fd);
 };
 
 /**

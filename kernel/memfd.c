@@ -104,6 +104,11 @@ static u64 fdbox_memfd_unclaimed(struct fdbox_fd *fd)
 	return fdbox_memfd_kho_in_bytes(fd->restore_data);
 }
 
+static bool fdbox_memfd_shared(struct fdbox_fd *fd)
+{
+	return fdbox_memfd_kho_shared(fd->seal_data);
+}
+
 static int fdbox_memfd_restore(struct fdbox_fd *fd)
 {
 	struct file *file;
@@ -150,4 +155,5 @@ const struct fdbox_handler fdbox_memfd_handler = {
 	.unload = fdbox_memfd_unload,
 	.record_bytes = fdbox_memfd_record_bytes,
 	.unclaimed = fdbox_memfd_unclaimed,
+	.shared = fdbox_memfd_shared,
 };

@@ -52,6 +52,7 @@ void fdbox_memfd_kho_unpreserve(struct fdbox_memfd_kho_out *out);
 void fdbox_memfd_kho_emit(const struct fdbox_memfd_kho_out *out,
 			  struct fdbox_kho_memfd *rec);
 u64 fdbox_memfd_kho_out_bytes(const struct fdbox_memfd_kho_out *out);
+bool fdbox_memfd_kho_shared(const struct fdbox_memfd_kho_out *out);
 
 int fdbox_memfd_kho_validate(const struct fdbox_kho_memfd *rec,
 			     const char *fdname);

@@ -38,8 +38,9 @@
  * written after SEAL into what was then a hole lands in a new folio and is
  * not handed over; neither is data beyond the size at SEAL.
  *
- * The same inode can be preserved only once at a time (-EBUSY): two records
- * of the same folios would make the next kernel restore them twice.
+ * The same inode can be preserved only once at a time (-EBUSY), by FDBox or
+ * the Live Update Orchestrator: two records of the same folios would make
+ * the next kernel restore them twice.
  * fdbox_memfd_kho_unpreserve() undoes everything exactly.
  *
  * What is not handed over: the owner (the restored file belongs to whoever
@@ -53,8 +54,12 @@
  * layer therefore reads &shmem_inode_info.seals (include/linux/shmem_fs.h)
  * when preserving, and sets it on the new, not yet installed file when
  * restoring, together with mapping_deny_writable() for F_SEAL_WRITE, exactly
- * as memfd_add_seals() does. That field is the one exception; no other
- * shmem or LRU private state is read or written.
+ * as memfd_add_seals() does. It also reads (never writes) the
+ * SHMEM_F_MAPPING_FROZEN bit of &shmem_inode_info.flags, which
+ * shmem_freeze() sets while the Live Update Orchestrator preserves the
+ * file: KHO counts no owners, so a memfd LUO preserves is refused at SEAL
+ * (-EBUSY), and folios LUO preserved after SEAL stay preserved at UNSEAL.
+ * No other shmem or LRU private state is read or written.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -155,8 +160,29 @@ static void fdbox_memfd_kho_unclaim(struct fdbox_memfd_kho_out *out)
 	hash_del(&out->node);
 }
 
-/* Unpreserve and unpin every folio of the table; the table itself stays. */
-static void fdbox_memfd_kho_release_folios(struct fdbox_memfd_kho_out *out)
+/*
+ * Does the Live Update Orchestrator preserve @inode? LUO's memfd handler
+ * (mm/memfd_luo.c), the only user of shmem_freeze(), sets
+ * SHMEM_F_MAPPING_FROZEN under the inode lock when it preserves the file and
+ * clears it when it lets go; while it is set the size cannot change and no
+ * hole can be punched. KHO keeps one bit per preserved folio, not a count,
+ * so two owners of the same folios would unpreserve each other's. Reading
+ * the flag is the second exception of "Private state touched". Exact with
+ * the inode lock held; without it, a hint.
+ */
+static bool fdbox_memfd_luo_holds(struct inode *inode)
+{
+	return READ_ONCE(SHMEM_I(inode)->flags) & SHMEM_F_MAPPING_FROZEN;
+}
+
+/*
+ * Unpreserve and unpin every folio of the table; the table itself stays.
+ * With @luo (LUO preserved the file after it was sealed here; inode lock
+ * held), a folio still in the file is LUO's too, as every folio of a file
+ * LUO preserves is: it stays preserved for LUO.
+ */
+static void fdbox_memfd_kho_release_folios(struct fdbox_memfd_kho_out *out,
+					   bool luo)
 {
 	u64 i;
 
@@ -164,7 +190,8 @@ static void fdbox_memfd_kho_release_folios(struct fdbox_memfd_kho_out *out)
 		struct folio *folio;
 
 		folio = pfn_folio(PHYS_PFN(fdbox_folio_phys(&out->table[i])));
-		kho_unpreserve_folio(folio);
+		if (!luo || READ_ONCE(folio->mapping) != out->inode->i_mapping)
+			kho_unpreserve_folio(folio);
 		unpin_folio(folio);
 	}
 	out->rec.nr_folios = 0;
@@ -440,7 +467,13 @@ static int fdbox_memfd_kho_pin(struct fdbox_memfd_kho_out *out)
 	u64 pages = 0;
 	int err;
 
-	/* The one private field read: see "Private state touched". */
+	/* LUO cannot see FDBox's claim: refuse here, before pinning. */
+	if (fdbox_memfd_luo_holds(inode)) {
+		pr_info_ratelimited("memfd '%s' is preserved by the Live Update Orchestrator: a file has one owner across a kexec\n",
+				    rec->name);
+		return -EBUSY;
+	}
+	/* A private field read: see "Private state touched". */
 	seals = READ_ONCE(SHMEM_I(inode)->seals);
 	if (seals & ~FDBOX_KHO_MEMFD_SEALS) {
 		pr_err("memfd '%s' has seals %#x this version cannot hand over\n",
@@ -477,7 +510,7 @@ static int fdbox_memfd_kho_pin(struct fdbox_memfd_kho_out *out)
 	if (!err && rec->nr_folios)
 		err = kho_preserve_vmalloc(out->table, &rec->table);
 	if (err) {
-		fdbox_memfd_kho_release_folios(out);
+		fdbox_memfd_kho_release_folios(out, false);
 		return err;
 	}
 	if (!rec->nr_folios) {
@@ -505,7 +538,8 @@ static int fdbox_memfd_kho_pin(struct fdbox_memfd_kho_out *out)
  * * -EOPNOTSUPP: @file is not a memfd (shmem, unlinked, on the internal
  *   mount, named "memfd:..."), is an O_PATH file, has seals this version
  *   does not know, or KHO is disabled
- * * -EBUSY: the same memfd (inode) is preserved already
+ * * -EBUSY: the same memfd (inode) is preserved already, by FDBox or by the
+ *   Live Update Orchestrator
  * * -EFBIG: the file is too large to describe
  * * -ENOMEM: out of memory
  * * -EINTR: a fatal signal arrived
@@ -564,18 +598,37 @@ err_put:
  *
  * Unpreserves and unpins every folio and the folio table, drops the file
  * reference. Only valid in the kernel that preserved @out (before kexec).
+ * Folios the Live Update Orchestrator has preserved since stay preserved.
  *
- * Context: Process context.
+ * Context: Process context. Takes the inode lock of the file.
  */
 void fdbox_memfd_kho_unpreserve(struct fdbox_memfd_kho_out *out)
 {
 	if (out->rec.nr_folios)
 		kho_unpreserve_vmalloc(&out->rec.table);
-	fdbox_memfd_kho_release_folios(out);
+	inode_lock(out->inode);
+	fdbox_memfd_kho_release_folios(out, fdbox_memfd_luo_holds(out->inode));
+	inode_unlock(out->inode);
 	vfree(out->table);
 	fdbox_memfd_kho_unclaim(out);
 	fput(out->file);
 	kfree(out);
+}
+
+/**
+ * fdbox_memfd_kho_shared() - does LUO now preserve a memfd sealed here?
+ * @out: the preservation object
+ *
+ * SEAL refuses a memfd LUO preserves, but LUO does not know FDBox and can
+ * preserve the file after it was sealed. Then both hand over the same
+ * folios, and the next kernel can give them to only one owner.
+ *
+ * Context: Any; reads without the inode lock (for a warning at reboot).
+ * Return: true if the Live Update Orchestrator preserves the file.
+ */
+bool fdbox_memfd_kho_shared(const struct fdbox_memfd_kho_out *out)
+{
+	return fdbox_memfd_luo_holds(out->inode);
 }
 
 /**
