@@ -152,9 +152,14 @@ $(BUILD)/guest/%: tests/vm/guest/%.c $(KDIR_FILE)
 	@mkdir -p $(dir $@)
 	$(CC) $(TEST_CFLAGS) -o $@ $<
 
+# kernel.sh builds a cached tree holding $(KDIR).lock; module builds against
+# it hold that lock shared, so that no run rebuilds a tree another run is
+# building against.
+KLOCK = $(if $(wildcard $(KDIR).lock),flock -s $(KDIR).lock)
+
 ifneq ($(wildcard kernel/Kbuild),)
 module:
-	$(MAKE) -C $(KDIR) M=$(CURDIR)/kernel W=1 modules
+	$(KLOCK) $(MAKE) -C $(KDIR) M=$(CURDIR)/kernel W=1 modules
 
 # $(call module-copy,DIR,MAKE-ARGS): fdbox.ko built against $(KDIR) from a
 # copy of the sources in DIR/kernel, so that kernel/'s objects stay as they
@@ -164,7 +169,7 @@ define module-copy
 	@cp -p kernel/Kbuild kernel/Makefile kernel/*.h \
 		$(filter-out %.mod.c,$(wildcard kernel/*.c)) $(1)/kernel/
 	@cp -rp include/uapi $(1)/include/
-	$(MAKE) -C $(KDIR) M=$(CURDIR)/$(1)/kernel W=1 $(2) modules
+	$(KLOCK) $(MAKE) -C $(KDIR) M=$(CURDIR)/$(1)/kernel W=1 $(2) modules
 endef
 
 # fdbox.ko with the hostile-handover knob (kernel/debug.c, FDBOX_DEBUG=y);

@@ -746,6 +746,52 @@ int fdbox_box_get_fd(struct fdbox_box *box, const char *name)
 	return take_fd(fdnum);
 }
 
+/*
+ * The bytes of the fds of @box now: a file may have grown or shrunk since
+ * PUT through another reference. Charge (against max_bytes) or uncharge
+ * the difference to what @box is charged for; *@nowp gets the new total.
+ */
+static int fdbox_box_recharge(struct fdbox_box *box, u64 *nowp)
+{
+	struct fdbox_fd *fd;
+	u64 now = 0, size;
+	int err = 0;
+
+	lockdep_assert_held(&box->lock);
+	list_for_each_entry(fd, &box->fds, list) {
+		size = fd->handler->size(fd);
+		fd->seal_size = size;
+		if (check_add_overflow(now, size, &now))
+			return -ENOSPC;
+	}
+	if (now > box->bytes)
+		err = fdbox_charge(now - box->bytes);
+	else
+		fdbox_uncharge(box->bytes - now);
+	if (!err)
+		*nowp = now;
+	return err;
+}
+
+/* Undo fdbox_box_recharge() after a failed SEAL. */
+static void fdbox_box_recharge_undo(struct fdbox_box *box, u64 now)
+{
+	if (now > box->bytes)
+		fdbox_uncharge(now - box->bytes);
+	else
+		WARN_ON_ONCE(fdbox_charge_unlimited(box->bytes - now));
+}
+
+/* Make what SEAL charged, @now, the bytes of @box and of each fd. */
+static void fdbox_box_recharge_commit(struct fdbox_box *box, u64 now)
+{
+	struct fdbox_fd *fd;
+
+	list_for_each_entry(fd, &box->fds, list)
+		fd->size = fd->seal_size;
+	box->bytes = now;
+}
+
 /* Call every seal hook; on failure undo the ones that succeeded. */
 static int fdbox_box_seal_fds(struct fdbox_box *box)
 {
@@ -792,12 +838,14 @@ static void fdbox_box_unseal_fds(struct fdbox_box *box)
  * * %-EOPNOTSUPP - KHO is disabled, nothing can be handed over
  * * %-EBUSY - a reboot has begun
  * * %-EMFILE - the box holds more fds than the next kernel can take
- * * %-ENOSPC - too many boxes are sealed for handover
+ * * %-ENOSPC - too many boxes are sealed for handover, or the files have
+ *   grown since PUT and their bytes now exceed max_bytes
  * * %-ENOMEM - out of memory
  * * the error of the first seal hook that failed
  */
 int fdbox_box_seal(struct fdbox_box *box)
 {
+	u64 bytes;
 	int err;
 
 	guard(mutex)(&box->lock);
@@ -812,19 +860,30 @@ int fdbox_box_seal(struct fdbox_box *box)
 	err = fdbox_handover_check(box);
 	if (err)
 		return err;
+	err = fdbox_box_recharge(box, &bytes);
+	if (err) {
+		pr_info_ratelimited("box '%s': its files have grown past max_bytes since PUT\n",
+				    box->name);
+		return err;
+	}
 	err = fdbox_box_seal_fds(box);
 	if (err)
-		return err;
+		goto err_recharge;
 	/* Every fd is serialized: the box joins the handover. */
 	err = fdbox_handover_publish(box);
 	if (err) {
 		pr_warn("box '%s': cannot join the handover: %pe\n",
 			box->name, ERR_PTR(err));
 		fdbox_box_unseal_fds(box);
-		return err;
+		goto err_recharge;
 	}
+	fdbox_box_recharge_commit(box, bytes);
 	box->state = FDBOX_STATE_SEALED;
 	return 0;
+
+err_recharge:
+	fdbox_box_recharge_undo(box, bytes);
+	return err;
 }
 
 /*

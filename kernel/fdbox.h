@@ -101,6 +101,7 @@ struct fdbox_handler {
  * @seal_data: what the seal hook recorded for handover, while sealed
  * @restore_data: what the previous kernel handed over, until restored
  * @size: bytes charged for this fd (against max_bytes)
+ * @seal_size: bytes of the file when SEAL charged it, @size once sealed
  * @name: name of the fd within the box, NUL-terminated
  *
  * All fields but @name and @handler are protected by the box lock once the
@@ -117,6 +118,7 @@ struct fdbox_fd {
 	void *seal_data;
 	void *restore_data;
 	u64 size;
+	u64 seal_size;
 	char name[FDBOX_NAME_LEN];
 };
 

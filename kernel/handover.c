@@ -532,10 +532,12 @@ static void fdbox_handover_take_slots(struct fdbox_kho_root *root)
 {
 	unsigned int slot, nr_ok = 0, nr_bad = 0;
 	struct fdbox_kho_vm *vms;
-	DEFINE_XARRAY(taken);
+	struct xarray taken;
 	u64 *sizes;
 	int err;
 
+	/* On the stack: xa_init() gives its lock the static key lockdep needs. */
+	xa_init(&taken);
 	vms = kvzalloc_objs(*vms, root->nr_slots);
 	sizes = kvzalloc_objs(*sizes, root->nr_slots);
 	if (!vms || !sizes) {

@@ -177,6 +177,54 @@ TEST_F(limits, holding_more_than_max_bytes_is_enospc)
 	EXPECT_EQ(0, fdbox_put(self->box, got, "a"));
 }
 
+/*
+ * max_bytes counts the bytes of the files when they enter the box; one that
+ * grows afterwards through another reference is counted again at SEAL,
+ * which refuses (ENOSPC, nothing changed) what no longer fits.
+ */
+TEST_F(limits, seal_counts_growth_since_put_against_max_bytes)
+{
+	struct fdbox_box_info boxes[FDBOX_SNAP_BOXES];
+	unsigned long long held = 0;
+	struct fdbox_list l;
+	char bytes[32];
+	int a, a2;
+	__u32 i;
+
+	ASSERT_EQ(0, fdbox_list(self->ctl, &l, boxes, FDBOX_SNAP_BOXES,
+				NULL, 0));
+	ASSERT_GE((__u32)FDBOX_SNAP_BOXES, l.nr_boxes);
+	for (i = 0; i < l.nr_boxes; i++)
+		held += boxes[i].bytes;
+
+	ASSERT_EQ(0, fdbox_param_set("max_bytes", held + 8192));
+	a = memfd_with("lim-grow", 4096, 1, 0);
+	ASSERT_LE(0, a);
+	a2 = dup(a);
+	ASSERT_LE(0, a2);
+	ASSERT_EQ(0, fdbox_put(self->box, a, "a"));
+	ASSERT_EQ(0, ftruncate(a2, 3 * 4096));
+	ASSERT_EQ(0, fdbox_snapshot(self->ctl, snap_before, SNAP_LEN));
+	EXPECT_EQ(-ENOSPC, fdbox_seal(self->box));
+	EXPECT_TRUE(kernel_log_has("have grown past max_bytes since PUT"));
+	ASSERT_UNCHANGED();
+
+	/* Back within the limit: SEAL charges what the file holds now. */
+	ASSERT_EQ(0, ftruncate(a2, 2 * 4096));
+	ASSERT_EQ(0, fdbox_seal(self->box));
+	ASSERT_EQ(0, fdbox_sysfs(self->name, "bytes", bytes, sizeof(bytes)));
+	EXPECT_STREQ("8192", bytes);
+	ASSERT_EQ(0, fdbox_unseal(self->box));
+	/* GET gives back what was charged: nothing is left counted. */
+	close(fdbox_get(self->box, "a"));
+	ASSERT_EQ(0, fdbox_list(self->ctl, &l, boxes, FDBOX_SNAP_BOXES,
+				NULL, 0));
+	for (i = 0; i < l.nr_boxes; i++)
+		held -= boxes[i].bytes;
+	EXPECT_EQ(0ULL, held);
+	close(a2);
+}
+
 TEST_F(limits, limits_given_at_insmod_apply)
 {
 	int ctl2;

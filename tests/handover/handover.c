@@ -4,8 +4,9 @@
  *
  * Stage 1 builds boxes in every state: two sealed boxes holding memfds of
  * awkward sizes, with holes and with file seals; an open box; a deleted
- * box; a box sealed and unsealed again; and a sealed box whose memfds are
- * truncated and hole-punched through another reference after SEAL.
+ * box; a box sealed and unsealed again; a sealed box whose memfds are
+ * truncated and hole-punched through another reference after SEAL; and a
+ * sealed memfd written after SEAL into its folios, a hole and past its end.
  * Stage 2 checks that exactly the sealed boxes came back, sealed, and that
  * UNSEAL recreates every memfd as it was at SEAL: size, every byte, holes,
  * seals and the name shown in /proc/self/fd.
@@ -14,6 +15,7 @@
 #include <fcntl.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -300,6 +302,54 @@ TEST_F(stage1, truncate_and_punch_after_seal)
 	close(box);
 }
 
+/*
+ * Writes after SEAL (fdbox(4), docs/fdbox.rst "Known limits"): SEAL records
+ * the size and the pinned folios; data written later into those folios is
+ * in the memory handed over and goes along, data written into what was a
+ * hole at SEAL or past the size at SEAL does not.
+ */
+#define WR_PAGE 4096
+static void fill_page(int fd, int page, char c)
+{
+	char buf[WR_PAGE];
+
+	memset(buf, c, sizeof(buf));
+	if (pwrite(fd, buf, sizeof(buf), (off_t)page * WR_PAGE) != WR_PAGE)
+		abort();
+}
+
+TEST_F(stage1, writes_after_seal)
+{
+	int box, fd, fd2;
+	char *map;
+
+	ASSERT_EQ(0, fdbox_create(self->ctl, "ho-written"));
+	box = fdbox_box_open("ho-written");
+	ASSERT_LE(0, box);
+	fd = memfd_create("ho-written", 0);
+	ASSERT_LE(0, fd);
+	/* pages 0, 2 and 3 hold data at SEAL, page 1 is a hole */
+	ASSERT_EQ(0, ftruncate(fd, 4 * WR_PAGE));
+	fill_page(fd, 0, 0x11);
+	fill_page(fd, 2, 0x22);
+	fill_page(fd, 3, 0x23);
+	fd2 = dup(fd);
+	ASSERT_LE(0, fd2);
+	ASSERT_EQ(0, fdbox_put(box, fd, "written"));
+	ASSERT_EQ(0, fdbox_seal(box));
+	/* into pinned folios: by write() and through a shared mapping */
+	fill_page(fd2, 0, 0x33);
+	map = mmap(NULL, 4 * WR_PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd2, 0);
+	ASSERT_NE(MAP_FAILED, map);
+	memset(map + 3 * WR_PAGE, 0x34, WR_PAGE);
+	munmap(map, 4 * WR_PAGE);
+	/* into the hole, and past the end */
+	fill_page(fd2, 1, 0x44);
+	fill_page(fd2, 5, 0x55);
+	close(fd2);
+	close(box);
+}
+
 FIXTURE(stage2) {
 	int ctl;
 };
@@ -364,6 +414,43 @@ TEST_F(stage2, restored_box_is_sealed)
 	EXPECT_TRUE(fd_is_open(fd));
 	close(fd);
 	close(box);
+}
+
+/* Each page of @fd from 0 to @n - 1 is all @want[page]. */
+static bool pages_are(int fd, const char *want, int n)
+{
+	char buf[WR_PAGE];
+	int p, i;
+
+	for (p = 0; p < n; p++) {
+		if (pread(fd, buf, sizeof(buf), (off_t)p * WR_PAGE) != WR_PAGE)
+			return false;
+		for (i = 0; i < WR_PAGE; i++)
+			if (buf[i] != want[p])
+				return false;
+	}
+	return true;
+}
+
+TEST_F(stage2, writes_after_seal_into_its_folios_only_come_back)
+{
+	const char want[4] = { 0x33, 0, 0x22, 0x34 };
+	struct stat st;
+	int box, fd;
+
+	box = fdbox_box_open("ho-written");
+	ASSERT_LE(0, box);
+	ASSERT_EQ(0, fdbox_unseal(box));
+	fd = fdbox_get(box, "written");
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, fstat(fd, &st));
+	/* the size at SEAL; page 1 still a hole: three pages of data */
+	EXPECT_EQ(4 * WR_PAGE, st.st_size);
+	EXPECT_EQ(3 * WR_PAGE / 512, st.st_blocks);
+	EXPECT_TRUE(pages_are(fd, want, 4));
+	close(fd);
+	close(box);
+	EXPECT_EQ(0, fdbox_delete(self->ctl, "ho-written"));
 }
 
 TEST_F(stage2, unseal_restores_every_memfd)

@@ -16,7 +16,11 @@
 # that exist; not when KDIR is itself the patched kernel), then each suite
 # of FDBOX_DEBUG_SUITES as NAME@debug (when FDBOX_DEBUG_KDIR is set), and
 # the benchmarks' smoke run. The last line printed is "N passed, N failed[,
-# N skipped]".
+# N skipped]": tests, not the harness's per-stage checks (module load,
+# kernel log), which are counted apart and fail the run when they fail.
+# A SKIP is a result, not a pass: a suite.conf lists the skips expected on
+# each kernel (SKIPS_normal, SKIPS_patched, SKIPS_debug: one shell glob of
+# "PROGRAM: TEST" a line); any other skip fails.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -62,7 +66,32 @@ for tool in "$FDBOX_TOP"/build/guest-bin/*; do
 done
 
 t0=$(now_ms)
-passed=0 failed=0 skipped=0
+passed=0 failed=0 skipped=0 checks=0
+
+# unexpected_skips SUITE KDIR < SKIPS: a SKIP is a result, not a pass. Each
+# skipped test ("PROGRAM: TEST" a line) must match one of the shell globs
+# (one a line) of SKIPS_<variant> in the suite.conf just read, for the
+# variant of the kernel it ran on (normal, patched, debug); the status is
+# the number of those that do not.
+unexpected_skips() {
+	local variant globs line g n=0 ok
+	variant=$(cat "$2/.fdbox-variant" 2>/dev/null || echo normal)
+	variant=${variant//-/_}
+	globs="SKIPS_$variant"
+	globs=${!globs-}
+	while IFS= read -r line; do
+		ok=0
+		while IFS= read -r g; do
+			[ -n "$g" ] || continue
+			# shellcheck disable=SC2053 # a glob, on purpose
+			if [[ $line == $g ]]; then ok=1; break; fi
+		done <<< "$globs"
+		[ "$ok" = 1 ] && continue
+		echo "not ok - suite $1: '$line' skipped on the $variant kernel, which is not an expected skip (SKIPS_$variant in tests/${1%@*}/suite.conf)"
+		n=$((n + 1))
+	done
+	return "$n"
+}
 
 # count_tap NAME CMD...: run a host-side TAP program, add up its results.
 count_tap() {
@@ -127,6 +156,7 @@ for s in "${suites[@]}"; do
 		failed=$((failed + 1)); continue
 	fi
 	STAGES=1 MEM=2G TIMEOUT=600 APPEND="" MODULE="" NOLOAD_STAGES=""
+	SKIPS_normal="" SKIPS_patched="" SKIPS_debug=""
 	. "$conf"
 	# MODULE=debug in suite.conf: load the FDBOX_DEBUG=y build of the
 	# module (make module-debug) instead of kernel/fdbox.ko.
@@ -145,12 +175,14 @@ for s in "${suites[@]}"; do
 		--noload-stages "$NOLOAD_STAGES" \
 		"${smod[@]}" --suite "$FDBOX_TOP/build/tests/$base" --result "$res" || true
 	if [ -f "$res" ]; then
-		read -r p f k < "$res"
+		read -r p f k c < "$res"
+		unexpected_skips "$s" "$skdir" < "$res.skips" || f=$((f + $?))
 	else
-		p=0 f=1 k=0
+		p=0 f=1 k=0 c=0
 		echo "not ok - suite $s: the VM run did not produce results"
 	fi
 	passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + k))
+	checks=$((checks + c))
 done
 # The benchmarks' smoke run: every workload at tiny size, in one VM run.
 if [ "$smoke" = 1 ]; then
@@ -162,7 +194,8 @@ if [ $((passed + failed)) -eq 0 ]; then
 	failed=1
 fi
 t=$(( $(now_ms) - t0 ))
-echo "== all suites: $(( t / 1000 )) s"
+echo "== all suites: $(( t / 1000 )) s; besides the tests, $checks per-stage checks of the harness (module load, kernel log) passed"
+
 line="$passed passed, $failed failed"
 [ "$skipped" = 0 ] || line="$line, $skipped skipped"
 echo "$line"

@@ -173,12 +173,23 @@ key=$( (echo "$srcver $VARIANT${patchkey:+ $patchkey}"; cat "${FRAGMENTS[@]}") |
 OUT="$FDBOX_CACHE/build/${srcver}-${VARIANT}-${key}"
 # run.sh reads the variant to add its boot arguments (config/<variant>.cmdline)
 mkdir -p "$OUT" && echo "$VARIANT" > "$OUT/.fdbox-variant"
+# One build of a tree at a time, and none while another run builds modules
+# against it (the Makefile holds $OUT.lock shared for that): several
+# checkouts share this cache.
+exec 8> "$OUT.lock"
+flock 8
+# A hit is a tree that can still build external modules, not only a stamp;
+# anything missing is made again (make is incremental).
 if [ -f "$OUT/.fdbox-built" ] && [ -f "$OUT/arch/x86/boot/bzImage" ] &&
-   [ -f "$OUT/Module.symvers" ]; then
+   [ -f "$OUT/Module.symvers" ] && [ -f "$OUT/include/generated/autoconf.h" ] &&
+   [ -f "$OUT/include/config/auto.conf" ] && [ -x "$OUT/scripts/mod/modpost" ] &&
+   [ -d "$OUT/usr-headers/include/linux" ]; then
 	say "cache hit: $OUT"
 	echo "$OUT"
 	exit 0
 fi
+[ ! -f "$OUT/.fdbox-built" ] || say "cache entry $OUT cannot build modules any more: building it again"
+rm -f "$OUT/.fdbox-built"
 
 say "building $VARIANT kernel from $srcver into $OUT (cold build: several minutes)"
 t0=$(now_ms)

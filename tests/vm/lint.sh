@@ -11,6 +11,10 @@ set -uo pipefail
 [ $# -eq 1 ] || die "usage: lint.sh KDIR"
 kdir=$1
 n=0 bad=0
+# Module builds hold the cached tree's lock shared (see kernel.sh).
+klock() {
+	if [ -f "$kdir.lock" ]; then flock -s "$kdir.lock" "$@"; else "$@"; fi
+}
 tap() { # tap STATUS DESCRIPTION [DETAILS]
 	n=$((n + 1))
 	if [ "$1" = 0 ]; then
@@ -54,8 +58,8 @@ if [ -f kernel/Kbuild ]; then
 	cp kernel/Kbuild kernel/Makefile $(printf "%s\n" $files | grep "^kernel/") "$tmp/kernel/"
 	cp -r include/uapi "$tmp/include/"
 	for debug in "" y; do
-		make -C "$kdir" M="$tmp/kernel" clean >/dev/null 2>&1
-		out=$(make -C "$kdir" M="$tmp/kernel" W=1 FDBOX_DEBUG=$debug modules 2>&1)
+		klock make -C "$kdir" M="$tmp/kernel" clean >/dev/null 2>&1
+		out=$(klock make -C "$kdir" M="$tmp/kernel" W=1 FDBOX_DEBUG=$debug modules 2>&1)
 		rc=$?
 		warn=$(printf '%s\n' "$out" | grep -E 'warning:|error:')
 		[ $rc -eq 0 ] && [ -z "$warn" ]

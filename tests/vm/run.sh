@@ -20,7 +20,11 @@
 #   --timeout SEC     hard limit for the whole run (default 600)
 #   --append ARGS     extra kernel command line arguments
 #   --logdir DIR      where the console log goes (default build/logs)
-#   --result FILE     write "passed failed skipped" to FILE
+#   --result FILE     write "passed failed skipped checks_passed" to FILE
+#                     (the first three count tests, the last the harness's
+#                     own per-stage checks; a failed check counts as failed)
+#                     and the skipped tests, "PROGRAM: TEST" a line, to
+#                     FILE.skips
 #   --verbose         echo the whole console, not only results and markers
 # Environment: FDBOX_ACCEL=tcg (default) or kvm; FDBOX_KVM_CPU (default
 # host,-arch-capabilities) is the CPU model used with KVM.
@@ -144,7 +148,9 @@ vconf="$FDBOX_TOP/tests/vm/config/${variant%-patched}.cmdline"
 if [ -f "$vconf" ]; then
 	vargs=$(grep -v '^#' "$vconf" | tr '\n' ' ')
 fi
-cmdline="console=ttyS0 kho=on liveupdate=on retain_initrd panic=-1 loglevel=5 $vargs $append"
+# log_buf_len: the tiny configuration's 128 KiB log would let a long fuzz
+# or fault run overwrite an early splat before the stage's log check.
+cmdline="console=ttyS0 kho=on liveupdate=on retain_initrd panic=-1 loglevel=5 log_buf_len=8M $vargs $append"
 echo "== $name: ${accel^^}, $variant kernel, $stages stage(s), -m $mem -smp $smp, timeout ${timeout}s"
 
 # The console goes to a file of this run's own (two runs of the same name
@@ -181,31 +187,65 @@ cp "$clog" "$log.$$" && mv -f "$log.$$" "$log"
 elapsed=$(( $(now_ms) - t0 ))
 
 # --- results -----------------------------------------------------------
-read -r passed failed skipped < <(awk -v stages="$stages" -v qrc="$qrc" \
-	-v timeout="$timeout" -v name="$name" '
+# Tests are the TAP lines of the programs run (a suite's program that
+# prints none fails); the harness's own lines
+# ("ok - stage N: ...", from the guest's init) are checks, counted apart.
+# Besides the in-guest scan of each stage's log, the whole console is
+# scanned here: it also holds what the kernel printed after that scan (the
+# reboot notifiers, the kexec). Skipped tests go to $skips.
+skips="$work/skips"
+read -r passed failed skipped checks < <(awk -v stages="$stages" -v qrc="$qrc" \
+	-v timeout="$timeout" -v name="$name" -v skips="$skips" '
 	function problem(msg) { failed++; printf "not ok - %s: %s\n", name, msg > "/dev/stderr" }
+	function finish(how) {
+		if (plan >= 0 && seen != plan) problem(sprintf("%s reported %d results, %d planned", cmd, seen, plan))
+		else if (!seen && how != "kexec" && cmd ~ /^\/tests\//)
+			problem(sprintf("%s reported no result", cmd))
+	}
+	BEGIN { printf "" > skips }
 	{ sub(/^\[[ 0-9.]*\] /, "") }
 	/^fdbox-harness: run / { cmd = substr($0, 20); inrun = 1; bad = 0; plan = -1; seen = 0; next }
 	/^fdbox-harness: exit / {
 		rc = $3
 		if (rc != 0 && !bad) problem(sprintf("%s exited with status %d", cmd, rc))
-		else if (plan >= 0 && seen != plan) problem(sprintf("%s reported %d results, %d planned", cmd, seen, plan))
+		else finish("exit")
 		inrun = 0; next
 	}
 	# A program that kexecs itself (tests/cli/zz-kexec.sh) ends its stage
 	# without an exit line: its results are checked against its plan here.
 	/^fdbox-harness: stage [0-9]+ done/ {
-		if (inrun && plan >= 0 && seen != plan) problem(sprintf("%s reported %d results, %d planned", cmd, seen, plan))
+		if (inrun) finish("kexec")
 		inrun = 0; done++
 	}
-	/^1\.\.[0-9]+$/ { if (inrun) plan = substr($0, 4) + 0 }
-	/^ok / || $0 == "ok" { seen++; if ($0 ~ /# [Ss][Kk][Ii][Pp]/) skipped++; else passed++ }
-	/^not ok/ { seen++; if ($0 ~ /# [Ss][Kk][Ii][Pp]/) skipped++; else { failed++; bad = 1 } }
+	/^1\.\.[0-9]+/ { if (inrun) plan = substr($0, 4) + 0 }
+	/^(not )?ok - stage [0-9]+: / {
+		if ($1 == "ok") checks++; else problem(substr($0, 8))
+		next
+	}
+	/^ok / || $0 == "ok" || /^not ok/ {
+		seen++
+		if ($0 ~ /# [Ss][Kk][Ii][Pp]/) {
+			skipped++
+			t = $0
+			sub(/^(not )?ok [0-9]* *(- )?/, "", t)
+			sub(/ *# [Ss][Kk][Ii][Pp].*/, "", t)
+			split(cmd, w, " "); n = split(w[1], p, "/")
+			print p[n] ": " t > skips
+		} else if ($1 == "ok") {
+			passed++
+		} else {
+			failed++; bad = 1
+		}
+	}
 	/Kernel panic/ && !panic { panic = 1; problem("kernel panic") }
+	# A kernel message (its printk time first) that starts a splat.
+	/^\[ *[0-9]+\.[0-9]+\] / && /BUG:|kernel BUG at|WARNING:|Oops|UBSAN:|list_(add|del) corruption|possible .*locking|sleeping function called|non-static key|inconsistent lock state|lock held when returning/ {
+		problem("the console shows: " $0)
+	}
 	END {
 		if (qrc == 124 || qrc == 137) problem(sprintf("VM timed out after %ds", timeout))
 		if (done < stages) problem(sprintf("only %d of %d stages finished", done, stages))
-		printf "%d %d %d\n", passed, failed, skipped
+		printf "%d %d %d %d\n", passed, failed, skipped, checks
 	}' "$clog")
 
 if [ "$failed" -gt 0 ] && { [ "$qrc" = 124 ] || [ "$qrc" = 137 ] || grep -q 'Kernel panic' "$clog" ||
@@ -216,8 +256,11 @@ fi
 rm -f "$clog"
 summary="$passed passed, $failed failed"
 [ "$skipped" = 0 ] || summary="$summary, $skipped skipped"
-echo "== $name: $summary ($(( elapsed / 1000 )).$(( elapsed % 1000 / 100 )) s, log: $log)"
-[ -z "$result" ] || echo "$passed $failed $skipped" > "$result"
+echo "== $name: $summary; $checks stage checks ok ($(( elapsed / 1000 )).$(( elapsed % 1000 / 100 )) s, log: $log)"
+if [ -n "$result" ]; then
+	cp "$skips" "$result.skips"
+	echo "$passed $failed $skipped $checks" > "$result"
+fi
 [ "$failed" -eq 0 ]
 }
 
