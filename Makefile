@@ -11,6 +11,8 @@
 #                  lockdep, kmemleak, fault injection): NAME@debug suites
 #   make soak      the long reliability runs on the debug kernel: 1M fuzz
 #                  ops, long stress and fault runs, a ten-hop chain
+#   make mutants   mutation testing: each tests/mutants/*.patch must make
+#                  the suites it names fail (MUTANTS="NN ..." picks some)
 #   make lint      checkpatch --strict and W=1 build of the module
 #   make kernel    only fetch and build the test kernel (cached)
 # Variables: VARIANT=normal|debug|patched (test kernel), SUITES="core luo"
@@ -61,7 +63,7 @@ DEBUG_MODULES :=
 DEBUG_ENV :=
 endif
 
-.PHONY: all check check-debug soak demo bench lint kernel deps clean prepare prepare-patched prepare-debug module userspace FORCE
+.PHONY: all check check-debug mutants soak demo bench lint kernel deps clean prepare prepare-patched prepare-debug module userspace FORCE
 
 all: prepare
 	@$(MAKE) --no-print-directory KDIR="$$(cat $(KDIR_FILE))" module module-debug userspace
@@ -75,6 +77,13 @@ check: prepare $(PATCHED_PREP) $(DEBUG_PREP)
 check-debug:
 	@$(MAKE) --no-print-directory check \
 		SUITES="$(addsuffix @debug,$(or $(SUITES),$(DEBUG_SUITES)))"
+
+# Mutation testing: every tests/mutants/*.patch applied in turn to a copy of
+# the checkout, built, and the suites it names run; each must fail.
+# MUTANTS="03 11" picks some. Not part of check: it takes long.
+mutants: prepare prepare-patched prepare-debug
+	@$(MAKE) --no-print-directory KDIR="$$(cat $(BUILD)/kdir-normal)" module module-debug userspace
+	@tests/mutants/run.sh $(MUTANTS)
 
 soak:
 	@FDBOX_SOAK=1 FDBOX_CHAIN_STAGES=11 $(MAKE) --no-print-directory check \

@@ -343,6 +343,17 @@ static int fdbox_debug_folio_unsorted(struct fdbox_debug_target *t)
 	return 0;
 }
 
+/* The last folio moved to the first page past the end of the file. */
+static int fdbox_debug_folio_past_eof(struct fdbox_debug_target *t)
+{
+	struct fdbox_kho_folio *e = &t->table[t->nr - 1];
+
+	if (fdbox_folio_order(e))
+		return -ENODATA;
+	e->index = DIV_ROUND_UP(t->rec->memfd.size, PAGE_SIZE);
+	return 0;
+}
+
 #define BOX	FDBOX_DEBUG_NEED_BOX
 #define FD	FDBOX_DEBUG_NEED_FD
 #define MEMFD	FDBOX_DEBUG_NEED_MEMFD
@@ -390,6 +401,8 @@ static const struct fdbox_debug_case fdbox_debug_cases[] = {
 	  fdbox_debug_folio_on_table },
 	{ "folio-unsorted", "folio table entries 0 and 1 index (swapped)", 2,
 	  fdbox_debug_folio_unsorted },
+	{ "folio-past-eof", "last folio table entry index (the page past EOF)",
+	  1, fdbox_debug_folio_past_eof },
 };
 
 #undef BOX

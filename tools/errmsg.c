@@ -93,7 +93,7 @@ static const struct errmsg messages[] = {
 	{ STEP_SEAL, EFBIG, "a memfd in box '%B' is larger than a handover can describe (see dmesg); the box stays open" },
 	{ STEP_SEAL, EOPNOTSUPP, "an fd in box '%B' cannot be prepared for handover (see dmesg); the box stays open" },
 	{ STEP_SEAL, ENOMEM, "not enough memory to seal box '%B'; the box stays open" },
-	{ STEP_SEAL, ENOSPC, "no room to record box '%B' for handover; the box stays open" },
+	{ STEP_SEAL, ENOSPC, "box '%B' cannot be sealed: no room is left to record it for handover, or its files have grown past max_bytes (module parameter) since they were put; the box stays open" },
 	{ STEP_SEAL, ENOTTY, "/dev/fdbox/%B does not know how to seal; is it an FDBox box device?" },
 	{ STEP_SEAL, EFAULT, BUG },
 	{ STEP_SEAL, EACCES, "no permission on /dev/fdbox/%B" },

@@ -193,6 +193,41 @@ TEST_F(box, seal_then_unseal_keeps_the_fds)
 	ASSERT_EQ(0, fdbox_unseal(self->box));
 }
 
+/*
+ * A SEAL that fails on one fd undoes what it did for the fds before it:
+ * the box stays open and as it was, and a later SEAL of the same fds works.
+ * Here the second fd is the same memfd as the first (a record per inode).
+ */
+TEST_F(box, failed_seal_undoes_the_fds_sealed_before)
+{
+	char attr[64];
+	int fd, dup_fd;
+
+	fd = memfd_with("rt-twice", SIZE, 0x22, 0);
+	ASSERT_LE(0, fd);
+	dup_fd = dup(fd);
+	ASSERT_LE(0, dup_fd);
+	ASSERT_EQ(0, fdbox_put(self->box, fd, "first"));
+	ASSERT_EQ(0, fdbox_put(self->box, dup_fd, "again"));
+	EXPECT_EQ(-EBUSY, fdbox_seal(self->box));
+	ASSERT_EQ(0, fdbox_sysfs(self->name, "state", attr, sizeof(attr)));
+	EXPECT_STREQ("open", attr);
+	ASSERT_EQ(0, fdbox_sysfs(self->name, "nr_fds", attr, sizeof(attr)));
+	EXPECT_STREQ("2", attr);
+
+	/* Without the second reference SEAL takes the first one. */
+	dup_fd = fdbox_get(self->box, "again");
+	ASSERT_LE(0, dup_fd);
+	EXPECT_EQ(1, memfd_check(dup_fd, SIZE, 0x22));
+	close(dup_fd);
+	ASSERT_EQ(0, fdbox_seal(self->box));
+	ASSERT_EQ(0, fdbox_unseal(self->box));
+	fd = fdbox_get(self->box, "first");
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(1, memfd_check(fd, SIZE, 0x22));
+	close(fd);
+}
+
 TEST_F(box, delete_removes_node_and_sysfs_and_old_fds_see_enoent)
 {
 	char attr[64], path[256];

@@ -41,13 +41,15 @@ struct memfd_spec {
 	size_t size;
 	unsigned int seals;
 	bool sparse;
+	mode_t mode;		/* permission bits; 0: memfd_create()'s 0777 */
 };
 
 static const struct memfd_spec specs[] = {
 	{ .box = "ho-a", .name = "empty", .size = 0 },
 	{ .box = "ho-a", .name = "one-byte", .size = 1 },
-	{ .box = "ho-a", .name = "page", .size = 4 * KiB },
-	{ .box = "ho-a", .name = "unaligned", .size = 3 * 4 * KiB + 123 },
+	{ .box = "ho-a", .name = "page", .size = 4 * KiB, .mode = 0640 },
+	{ .box = "ho-a", .name = "unaligned", .size = 3 * 4 * KiB + 123,
+	  .mode = 0600 },
 	{ .box = "ho-a", .name = "big", .size = 64 * MiB },
 	{ .box = "ho-a", .name = "sparse", .size = 16 * MiB, .sparse = true },
 	{ .box = "ho-b", .name = "all-seals", .size = 8 * KiB + 17,
@@ -107,6 +109,11 @@ static int make_memfd(const struct memfd_spec *s)
 	}
 	if (s->seals && fcntl(fd, F_ADD_SEALS, s->seals))
 		return -1;
+	if (s->mode && fchmod(fd, s->mode))
+		return -1;
+	/* The file position goes along too: halfway. */
+	if (lseek(fd, s->size / 2, SEEK_SET) != (off_t)(s->size / 2))
+		return -1;
 	return fd;
 }
 
@@ -126,6 +133,16 @@ static const char *memfd_differs(int fd, const struct memfd_spec *s)
 	if ((size_t)st.st_size != s->size) {
 		snprintf(why, sizeof(why), "size %lld, want %zu",
 			 (long long)st.st_size, s->size);
+		return why;
+	}
+	if ((st.st_mode & 07777) != (s->mode ? s->mode : 0777)) {
+		snprintf(why, sizeof(why), "mode %o, want %o",
+			 st.st_mode & 07777, s->mode ? s->mode : 0777);
+		return why;
+	}
+	if (lseek(fd, 0, SEEK_CUR) != (off_t)(s->size / 2)) {
+		snprintf(why, sizeof(why), "file position %lld, want %zu",
+			 (long long)lseek(fd, 0, SEEK_CUR), s->size / 2);
 		return why;
 	}
 	/* a memfd made without MFD_ALLOW_SEALING carries F_SEAL_SEAL */
@@ -336,6 +353,15 @@ TEST_F(stage1, writes_after_seal)
 	fd2 = dup(fd);
 	ASSERT_LE(0, fd2);
 	ASSERT_EQ(0, fdbox_put(box, fd, "written"));
+	/*
+	 * Fallocated but never written pages hold no data: they come back
+	 * as holes, without blocks (only the written page 0 has data).
+	 */
+	fd = memfd_create("ho-fallocated", 0);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, fallocate(fd, 0, 0, 64 * WR_PAGE));
+	fill_page(fd, 0, 0x66);
+	ASSERT_EQ(0, fdbox_put(box, fd, "fallocated"));
 	ASSERT_EQ(0, fdbox_seal(box));
 	/* into pinned folios: by write() and through a shared mapping */
 	fill_page(fd2, 0, 0x33);
@@ -448,6 +474,14 @@ TEST_F(stage2, writes_after_seal_into_its_folios_only_come_back)
 	EXPECT_EQ(4 * WR_PAGE, st.st_size);
 	EXPECT_EQ(3 * WR_PAGE / 512, st.st_blocks);
 	EXPECT_TRUE(pages_are(fd, want, 4));
+	close(fd);
+
+	fd = fdbox_get(box, "fallocated");
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, fstat(fd, &st));
+	EXPECT_EQ(64 * WR_PAGE, st.st_size);
+	EXPECT_EQ(WR_PAGE / 512, st.st_blocks);
+	EXPECT_TRUE(pages_are(fd, (const char[2]){ 0x66, 0 }, 2));
 	close(fd);
 	close(box);
 	EXPECT_EQ(0, fdbox_delete(self->ctl, "ho-written"));

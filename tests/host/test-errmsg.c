@@ -59,6 +59,8 @@ static const struct row rows[] = {
 	{ STEP_GET, EBUSY, "box 'vm1' is sealed; unseal it first" },
 	{ STEP_DELETE, EBUSY, "box 'vm1' is sealed; unseal it first" },
 	/* SEAL refuses what the next kernel could not take back */
+	/* EBUSY at SEAL: a memfd with another owner, or a reboot under way */
+	{ STEP_SEAL, EBUSY, "preserved by the kernel's live update" },
 	{ STEP_SEAL, EMFILE, "more fds than the next kernel can take back" },
 	{ STEP_SEAL, EFBIG, "larger than a handover can describe" },
 	/* after a reboot began nothing changes */
@@ -82,6 +84,7 @@ static const struct row rows[] = {
 	/* ENOSPC / EMFILE: configured limits */
 	{ STEP_CREATE, ENOSPC, "max_boxes" },
 	{ STEP_PUT, ENOSPC, "max_bytes" },
+	{ STEP_SEAL, ENOSPC, "grown past max_bytes" },
 	{ STEP_PUT, EMFILE, "box 'vm1' is full" },
 	{ STEP_PUT, EMFILE, "max_fds_per_box" },
 	{ STEP_GET, EMFILE, "too many open files" },

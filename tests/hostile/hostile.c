@@ -235,6 +235,9 @@ static const struct hcase cases[] = {
 	  "'data' rejected: handed-over memory overlaps", BROKEN, true, PENDING },
 	{ "folio indices unsorted", NULL, "folio-unsorted",
 	  "'data' rejected: folio 1: index 0 unsorted", BROKEN, true, PENDING },
+	{ "last folio on the first page past EOF", NULL, "folio-past-eof",
+	  "'data' rejected: folio 259: index 260 unsorted, overlapping or past EOF",
+	  BROKEN, true, PENDING },
 };
 
 #define NR_CASES	(int)(sizeof(cases) / sizeof(cases[0]))
