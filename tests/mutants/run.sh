@@ -13,7 +13,8 @@
 # Usage: run.sh [MUTANT...]   (file names or their NN prefixes; default all)
 # Needs build/kdir-normal, and build/kdir-patched or build/kdir-debug for
 # mutants whose suites run there (make mutants prepares all three). Writes
-# each run's output to build/mutants/NAME.log. The last line is
+# each run's output to build/mutants/NAME.log and its VM console logs to
+# build/mutants/NAME/. The last line is
 # "mutants: N killed, N survived"; the status is 0 only if every mutant
 # applied, built and was killed.
 set -euo pipefail
@@ -91,6 +92,9 @@ for m in "${mutants[@]}"; do
 		echo "ok $n - $name killed in $(( ($(now_ms) - ts) / 1000 )) s: $what; $first"
 		killed=$((killed + 1))
 	fi
+	# The VM console logs of the run, next to its output.
+	rm -rf "${log%.log}"
+	[ ! -d "$dir/build/logs" ] || cp -r "$dir/build/logs" "${log%.log}"
 	rm -rf "$dir"
 done
 echo "# $(( ($(now_ms) - t0) / 1000 )) s in all"
