@@ -225,6 +225,54 @@ TEST_F(limits, seal_counts_growth_since_put_against_max_bytes)
 	close(a2);
 }
 
+/*
+ * The handover has 511 slots, one per sealed box: SEAL of one more box
+ * fails with ENOSPC, leaves that box open and as it was, and works again
+ * once a slot is free.
+ */
+#define HANDOVER_SLOTS	511
+
+TEST_F_TIMEOUT(limits, seal_beyond_the_handover_slots_is_enospc, 300)
+{
+	char name[32], state[32], nr[32];
+	int i, box, memfd, err = 0;
+
+	ASSERT_EQ(0, fdbox_param_set("max_boxes", self->max_boxes + HANDOVER_SLOTS + 1));
+	for (i = 0; i < HANDOVER_SLOTS && !err; i++) {
+		snprintf(name, sizeof(name), "lim-slot-%d", i);
+		fdbox_destroy(self->ctl, name);
+		err = fdbox_create(self->ctl, name);
+		box = err ? err : fdbox_box_open(name);
+		err = box < 0 ? box : fdbox_seal(box);
+		if (box >= 0)
+			close(box);
+	}
+	EXPECT_EQ(0, err) TH_LOG("box %d of %d: %d", i, HANDOVER_SLOTS, err);
+
+	/* Our own box, with a memfd, is one too many. */
+	memfd = memfd_with("lim-slot", 4096, 1, 0);
+	ASSERT_LE(0, memfd);
+	ASSERT_EQ(0, fdbox_put(self->box, memfd, "m"));
+	EXPECT_EQ(-ENOSPC, fdbox_seal(self->box));
+	ASSERT_EQ(0, fdbox_sysfs(self->name, "state", state, sizeof(state)));
+	EXPECT_STREQ("open", state);
+	ASSERT_EQ(0, fdbox_sysfs(self->name, "nr_fds", nr, sizeof(nr)));
+	EXPECT_STREQ("1", nr);
+
+	/* A slot given back is a slot for the next SEAL. */
+	snprintf(name, sizeof(name), "lim-slot-%d", 0);
+	fdbox_destroy(self->ctl, name);
+	EXPECT_EQ(0, fdbox_seal(self->box));
+	EXPECT_EQ(0, fdbox_unseal(self->box));
+	for (i = 1; i < HANDOVER_SLOTS; i++) {
+		snprintf(name, sizeof(name), "lim-slot-%d", i);
+		fdbox_destroy(self->ctl, name);
+	}
+	memfd = fdbox_get(self->box, "m");
+	EXPECT_EQ(1, memfd_check(memfd, 4096, 1));
+	close(memfd);
+}
+
 TEST_F(limits, limits_given_at_insmod_apply)
 {
 	int ctl2;
