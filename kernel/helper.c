@@ -11,13 +11,15 @@
  * the "module-only" way: shmem allocates a folio, the module puts the
  * handed-over one in its place (copying instead for large folios). Kernels
  * carrying the FDBox patch series (kernel/patches/) export
- * shmem_insert_folios(), memfd_alloc_file() and memfd_add_seals(); with them
- * the handed-over folios of any order go into the file as they are
- * ("zero-copy") and the file is a true memfd.
+ * shmem_insert_folios(), memfd_alloc_file(), memfd_add_seals() and
+ * memfd_get_seals(); with them the handed-over folios of any order go into
+ * the file as they are ("zero-copy") and the file is a true memfd, and SEAL
+ * reads a memfd's seals through memfd_get_seals() instead of shmem's inode.
+ * (Whatever restore_path says: it selects how memfds are restored only.)
  *
  * The helpers are looked up once, when the module loads, with symbol_get():
  * the module has no link-time dependency on them and loads on both kernels.
- * All three must be there, or none is used. The module parameter
+ * All four must be there, or none is used. The module parameter
  * restore_path tells which path restores memfds ("zero-copy" or
  * "module-only"); writing "module-only" to it selects the fallback even
  * when the helpers are there (for comparison and testing), writing
@@ -101,6 +103,24 @@ const struct fdbox_kernel_helper *fdbox_helper_get(void)
 	return READ_ONCE(fdbox_helper_enabled) ? &fdbox_helper : NULL;
 }
 
+/**
+ * fdbox_helper_get_seals() - the seals of a memfd
+ * @file: the memfd
+ *
+ * Through memfd_get_seals() when the kernel exports it; else read from the
+ * shmem inode (include/linux/shmem_fs.h), as fcntl(F_GET_SEALS) does.
+ *
+ * Context: Any; the inode lock keeps the answer current.
+ * Return: the F_SEAL_* seals of @file, or a negative errno.
+ */
+int fdbox_helper_get_seals(struct file *file)
+{
+	/* Set once at init, before any box exists; put at exit, after. */
+	if (READ_ONCE(fdbox_helper_found))
+		return fdbox_helper.get_seals(file);
+	return READ_ONCE(SHMEM_I(file_inode(file))->seals);
+}
+
 static void fdbox_helper_put_all(void)
 {
 	if (fdbox_helper.insert_folios)
@@ -109,6 +129,8 @@ static void fdbox_helper_put_all(void)
 		symbol_put(memfd_alloc_file);
 	if (fdbox_helper.add_seals)
 		symbol_put(memfd_add_seals);
+	if (fdbox_helper.get_seals)
+		symbol_put(memfd_get_seals);
 	memset(&fdbox_helper, 0, sizeof(fdbox_helper));
 }
 
@@ -125,13 +147,15 @@ void fdbox_helper_init(void)
 	fdbox_helper.insert_folios = symbol_get(shmem_insert_folios);
 	fdbox_helper.alloc_file = symbol_get(memfd_alloc_file);
 	fdbox_helper.add_seals = symbol_get(memfd_add_seals);
+	fdbox_helper.get_seals = symbol_get(memfd_get_seals);
 	fdbox_helper_found = fdbox_helper.insert_folios &&
-			     fdbox_helper.alloc_file && fdbox_helper.add_seals;
+			     fdbox_helper.alloc_file && fdbox_helper.add_seals &&
+			     fdbox_helper.get_seals;
 	if (fdbox_helper_found) {
-		pr_info("restore path: zero-copy (kernel exports shmem_insert_folios, memfd_alloc_file, memfd_add_seals)\n");
+		pr_info("restore path: zero-copy (kernel exports shmem_insert_folios, memfd_alloc_file, memfd_add_seals, memfd_get_seals)\n");
 	} else {
 		if (fdbox_helper.insert_folios || fdbox_helper.alloc_file ||
-		    fdbox_helper.add_seals)
+		    fdbox_helper.add_seals || fdbox_helper.get_seals)
 			pr_warn("only some of the FDBox kernel helpers are exported; not using them\n");
 		fdbox_helper_put_all();
 		pr_info("restore path: module-only (the kernel lacks the FDBox helpers)\n");

@@ -50,11 +50,12 @@
  *
  * Private state touched
  * =====================
- * Linux 7.3 exports neither memfd_get_seals() nor memfd_add_seals(). This
- * layer therefore reads &shmem_inode_info.seals (include/linux/shmem_fs.h)
- * when preserving, and sets it on the new, not yet installed file when
- * restoring, together with mapping_deny_writable() for F_SEAL_WRITE, exactly
- * as memfd_add_seals() does. It also reads (never writes) the
+ * Linux 7.3 exports neither memfd_get_seals() nor memfd_add_seals(). Without
+ * the kernel helpers (helper.c) this layer therefore reads
+ * &shmem_inode_info.seals (include/linux/shmem_fs.h) when preserving, and
+ * sets it on the new, not yet installed file when restoring, together with
+ * mapping_deny_writable() for F_SEAL_WRITE, exactly as memfd_add_seals()
+ * does. It also reads (never writes) the
  * SHMEM_F_MAPPING_FROZEN bit of &shmem_inode_info.flags, which
  * shmem_freeze() sets while the Live Update Orchestrator preserves the
  * file: KHO counts no owners, so a memfd LUO preserves is refused at SEAL
@@ -86,6 +87,7 @@
 #include <linux/string.h>
 #include <linux/vmalloc.h>
 #include <linux/xarray.h>
+#include "helper.h"
 #include "kho_vm.h"
 #include "memfd_kho.h"
 
@@ -462,7 +464,7 @@ static int fdbox_memfd_kho_pin(struct fdbox_memfd_kho_out *out)
 	struct fdbox_kho_memfd *rec = &out->rec;
 	struct fdbox_range *ranges = NULL;
 	unsigned long nr_ranges = 0;
-	unsigned int seals;
+	int seals;
 	pgoff_t npages;
 	u64 pages = 0;
 	int err;
@@ -473,8 +475,10 @@ static int fdbox_memfd_kho_pin(struct fdbox_memfd_kho_out *out)
 				    rec->name);
 		return -EBUSY;
 	}
-	/* A private field read: see "Private state touched". */
-	seals = READ_ONCE(SHMEM_I(inode)->seals);
+	/* Without the kernel helpers a private field read ("Private state touched"). */
+	seals = fdbox_helper_get_seals(out->file);
+	if (seals < 0)
+		return seals;
 	if (seals & ~FDBOX_KHO_MEMFD_SEALS) {
 		pr_err("memfd '%s' has seals %#x this version cannot hand over\n",
 		       rec->name, seals);
