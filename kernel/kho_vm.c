@@ -237,6 +237,28 @@ out:
 }
 
 /**
+ * fdbox_kho_vm_intact() - is every page of a mapped area still unclaimed?
+ * @vm: area from fdbox_kho_vm_map()
+ *
+ * An area mapped earlier is read again only after this check: meanwhile
+ * another handed-over record (damaged, or lying) may have claimed one of
+ * its pages as its own, and the page may hold anything now.
+ *
+ * Context: Any.
+ * Return: true if every page and chunk page of @vm is still preserved and
+ * unclaimed.
+ */
+bool fdbox_kho_vm_intact(const struct fdbox_kho_vm *vm)
+{
+	u64 i;
+
+	for (i = 0; i < vm->nr_pages + vm->nr_chunks; i++)
+		if (!fdbox_kho_preserved(PFN_PHYS(fdbox_kho_vm_pfn(vm, i)), 0))
+			return false;
+	return true;
+}
+
+/**
  * fdbox_kho_vm_unmap() - forget a mapped area without claiming it
  * @vm: area from fdbox_kho_vm_map(), or zeroed
  *

@@ -33,6 +33,7 @@ int fdbox_kho_cmp_u64(const void *a, const void *b);
 
 int fdbox_kho_vm_map(const struct kho_vmalloc *desc, u64 max_pages,
 		     struct fdbox_kho_vm *vm);
+bool fdbox_kho_vm_intact(const struct fdbox_kho_vm *vm);
 void fdbox_kho_vm_unmap(struct fdbox_kho_vm *vm);
 void fdbox_kho_vm_free(struct fdbox_kho_vm *vm);
 int fdbox_kho_vm_take(const struct fdbox_kho_vm *vm, struct xarray *taken);

@@ -37,6 +37,13 @@
  * The table pages are claimed and freed at the end (kho_restore_pages()).
  * Seals are applied last, then the position and the access mode.
  *
+ * Restores run one at a time, whatever the box. Two records can only share
+ * memory if the handover is damaged; then the first restore claims it, and
+ * the other finds it claimed: each folio is checked to be still preserved
+ * right before it is claimed, and a call after a failed one first checks
+ * that no page of its folio table was claimed meanwhile (the table is read
+ * in place), so that it never reads or claims what it checked no longer.
+ *
  * Every preserved folio is claimed exactly once, and a failed allocation
  * loses nothing: the module-only path allocates the new folios before it
  * claims the preserved one, and holds them until its data is in them; the
@@ -82,6 +89,9 @@
 #include "helper.h"
 #include "kho_vm.h"
 #include "memfd_kho.h"
+
+/* Serializes restores: see fdbox_memfd_kho_restore(). */
+static DEFINE_MUTEX(fdbox_memfd_kho_restore_lock);
 
 /**
  * struct fdbox_memfd_kho_in - a memfd handed over by the previous kernel
@@ -454,7 +464,13 @@ static struct folio *fdbox_memfd_kho_claim_folio(struct fdbox_memfd_kho_in *in,
 {
 	struct folio *folio;
 
-	folio = kho_restore_folio(fdbox_folio_phys(e));
+	/*
+	 * Checked when the table was, but another record may have claimed
+	 * it since (handed-over records can overlap only if damaged).
+	 */
+	folio = NULL;
+	if (fdbox_kho_preserved(fdbox_folio_phys(e), fdbox_folio_order(e)))
+		folio = kho_restore_folio(fdbox_folio_phys(e));
 	if (!folio) {
 		pr_err("handed-over memfd '%s': KHO has no folio at %#llx\n",
 		       in->fdname, e->phys);
@@ -748,12 +764,15 @@ static int fdbox_memfd_kho_finish(struct fdbox_memfd_kho_in *in,
  * failures leave @in: an allocation failure can be retried by calling again
  * (it resumes); damaged data fails for good.
  *
- * Context: Process context, may sleep for long.
+ * Context: Process context, may sleep for long. Takes
+ * fdbox_memfd_kho_restore_lock: one restore at a time.
  * Return: 0 on success, or
  * * -ENOMEM, -ENOSPC, -EINTR, other allocation errors: retry later
  * * -EINVAL: the folio table does not check out (logged); nothing is
  *   claimed, later calls fail the same way
- * * -EIO: KHO could not give back a preserved folio (logged); as -EINVAL
+ * * -EIO: KHO could not give back a preserved folio, or another record
+ *   claimed a folio or a page of the table since it was checked (logged);
+ *   as -EINVAL
  * * -EALREADY: the file was restored already
  */
 int fdbox_memfd_kho_restore(struct fdbox_memfd_kho_in *in,
@@ -761,6 +780,13 @@ int fdbox_memfd_kho_restore(struct fdbox_memfd_kho_in *in,
 {
 	const struct fdbox_kho_memfd *rec = &in->rec;
 	int err;
+
+	/*
+	 * One restore at a time, whatever the box: each claims handed-over
+	 * memory only after checking it is still unclaimed, and no other
+	 * restore may claim it between the check and the claim.
+	 */
+	guard(mutex)(&fdbox_memfd_kho_restore_lock);
 
 	if (in->done)
 		return -EALREADY;
@@ -773,6 +799,16 @@ int fdbox_memfd_kho_restore(struct fdbox_memfd_kho_in *in,
 			return err;
 	}
 
+	/*
+	 * A call after a failed one reads the table again: it must still be
+	 * the table checked then, not claimed meanwhile by another record.
+	 */
+	if (in->table_checked && !fdbox_kho_vm_intact(&in->table)) {
+		pr_err("handed-over memfd '%s': its folio table was claimed by another handed-over record since the last UNSEAL; %llu bytes stay reserved\n",
+		       in->fdname, in->left_pages << PAGE_SHIFT);
+		in->broken = -EIO;
+		return in->broken;
+	}
 	if (rec->nr_folios && !in->table_checked) {
 		if (!in->table.pages) {
 			err = fdbox_memfd_kho_map_table(in);
