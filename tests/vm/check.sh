@@ -180,7 +180,7 @@ for s in ${suites[@]+"${suites[@]}"}; do
 		fi
 	fi
 	res="$FDBOX_TOP/build/logs/$s.result"
-	rm -f "$res"
+	rm -f "$res" "$res.skips"
 	"$FDBOX_TOP/tests/vm/run.sh" --kdir "$skdir" --name "$s" --stages "$STAGES" \
 		--mem "$MEM" --timeout "$TIMEOUT" --append "$APPEND" "${kmod[@]}" "${addarg[@]}" \
 		--noload-stages "$NOLOAD_STAGES" \
