@@ -163,6 +163,29 @@ static int fdbox_kho_vm_check_unique(const struct fdbox_kho_vm *vm)
 }
 
 /**
+ * fdbox_kho_vm_intact() - is every page of a mapped area still unclaimed?
+ * @vm: area from fdbox_kho_vm_map()
+ *
+ * fdbox_kho_vm_map() ends with this check. An area mapped earlier is read
+ * again only after it too: meanwhile another handed-over record (damaged,
+ * or lying) may have claimed one of its pages as its own, and the page may
+ * hold anything now.
+ *
+ * Context: Any.
+ * Return: true if every page and chunk page of @vm is still preserved and
+ * unclaimed.
+ */
+bool fdbox_kho_vm_intact(const struct fdbox_kho_vm *vm)
+{
+	u64 i;
+
+	for (i = 0; i < vm->nr_pages + vm->nr_chunks; i++)
+		if (!fdbox_kho_preserved(PFN_PHYS(fdbox_kho_vm_pfn(vm, i)), 0))
+			return false;
+	return true;
+}
+
+/**
  * fdbox_kho_vm_map() - find the pages of a handed-over vmalloc area
  * @desc: its descriptor, from the previous kernel (untrusted)
  * @max_pages: most data pages the caller accepts
@@ -183,7 +206,6 @@ int fdbox_kho_vm_map(const struct kho_vmalloc *desc, u64 max_pages,
 	u64 total = desc->total_pages, max_chunks;
 	const struct kho_vmalloc_chunk *chunk;
 	unsigned int i;
-	u64 j;
 	int err;
 
 	memset(vm, 0, sizeof(*vm));
@@ -222,9 +244,8 @@ int fdbox_kho_vm_map(const struct kho_vmalloc *desc, u64 max_pages,
 	if (!vm->nr_chunks || vm->nr_pages != total)
 		goto bad;
 	/* Every data page is one piece of order 0 (kho_preserve_vmalloc()). */
-	for (j = 0; j < vm->nr_pages; j++)
-		if (!fdbox_kho_preserved(PFN_PHYS(fdbox_kho_vm_pfn(vm, j)), 0))
-			goto bad;
+	if (!fdbox_kho_vm_intact(vm))
+		goto bad;
 	err = fdbox_kho_vm_check_unique(vm);
 	if (err)
 		goto out;
@@ -234,28 +255,6 @@ bad:
 out:
 	fdbox_kho_vm_unmap(vm);
 	return err;
-}
-
-/**
- * fdbox_kho_vm_intact() - is every page of a mapped area still unclaimed?
- * @vm: area from fdbox_kho_vm_map()
- *
- * An area mapped earlier is read again only after this check: meanwhile
- * another handed-over record (damaged, or lying) may have claimed one of
- * its pages as its own, and the page may hold anything now.
- *
- * Context: Any.
- * Return: true if every page and chunk page of @vm is still preserved and
- * unclaimed.
- */
-bool fdbox_kho_vm_intact(const struct fdbox_kho_vm *vm)
-{
-	u64 i;
-
-	for (i = 0; i < vm->nr_pages + vm->nr_chunks; i++)
-		if (!fdbox_kho_preserved(PFN_PHYS(fdbox_kho_vm_pfn(vm, i)), 0))
-			return false;
-	return true;
 }
 
 /**
