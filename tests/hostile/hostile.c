@@ -297,10 +297,7 @@ static int seal_box(int ctl, const char *name, uint64_t seed, size_t size)
 {
 	int box, fd, err;
 
-	err = fdbox_create(ctl, name);
-	if (err)
-		return err;
-	box = fdbox_box_open(name);
+	box = fdbox_create_open(ctl, name);
 	if (box < 0)
 		return box;
 	fd = memfd_create(name, MFD_CLOEXEC);

@@ -69,6 +69,14 @@ static inline int fdbox_box_open(const char *name)
 	return fd < 0 ? -errno : fd;
 }
 
+/* Create box @name and open its node: the box fd, or a negative errno. */
+static inline int fdbox_create_open(int ctl, const char *name)
+{
+	int err = fdbox_create(ctl, name);
+
+	return err ? err : fdbox_box_open(name);
+}
+
 static inline int fdbox_put(int box, int fd, const char *name)
 {
 	struct fdbox_put_fd arg = { .fd = (__u32)fd };

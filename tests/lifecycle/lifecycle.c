@@ -40,12 +40,9 @@ static void fd_name(char *buf, size_t len, int i)
 static int seal_box(int ctl, const char *name, int n)
 {
 	char fname[8];
-	int box, fd, i, err;
+	int box, fd, i, err = 0;
 
-	err = fdbox_create(ctl, name);
-	if (err)
-		return err;
-	box = fdbox_box_open(name);
+	box = fdbox_create_open(ctl, name);
 	if (box < 0)
 		return box;
 	for (i = 0; i < n && !err; i++) {

@@ -116,10 +116,7 @@ static int fill_box(int ctl, const char *name, unsigned int n)
 	unsigned int i;
 	int box, memfd, err = 0;
 
-	err = fdbox_create(ctl, name);
-	if (err)
-		return err;
-	box = fdbox_box_open(name);
+	box = fdbox_create_open(ctl, name);
 	if (box < 0)
 		return box;
 	for (i = 0; i < n && !err; i++) {
