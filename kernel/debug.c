@@ -11,7 +11,8 @@
  * KHO root (box blobs, memfd records, folio tables), which userspace cannot
  * reach, a module built with ``FDBOX_DEBUG=y`` has a debugfs file
  * ``/sys/kernel/debug/fdbox/corrupt`` (root only, mode 0200). Writing
- * ``"BOX CASE"`` to it damages, in place, the handover data of the sealed
+ * ``"BOX CASE"`` (``"BOX CASE OTHER"`` for a case that needs a second box)
+ * to it damages, in place, the handover data of the sealed
  * box BOX as CASE says. The data is preserved memory that KHO hands over as
  * it is at reboot, so the next kernel sees exactly this damage.
  *
@@ -23,9 +24,10 @@
  * it edits, and could unpin or unpreserve the wrong memory); it is meant to
  * be carried into a kexec and nothing else.
  *
- * Errors: -ENOENT no box BOX; -EBUSY BOX is not sealed in this kernel
- * (open, or restored from the previous kernel: nothing published);
- * -EINVAL unknown CASE or malformed input; -ENODATA BOX has nothing CASE
+ * Errors: -ENOENT no box BOX (or OTHER); -EBUSY BOX (or OTHER) is not
+ * sealed in this kernel (open, or restored from the previous kernel:
+ * nothing published); -EINVAL unknown CASE, malformed input, OTHER given
+ * or missing when CASE does not or does need it; -ENODATA BOX has nothing CASE
  * could damage (no fd, or record 0 is not a memfd with enough folios of
  * the right order); -ERANGE the "outside RAM" address has memory on this
  * machine; -ENOMEM. Each corruption is logged with pr_info() ("(case
@@ -86,6 +88,10 @@
  * - ``folio-on-table``: entry 0 points to the table's own first page (an
  *   order-0 folio needed): "handed-over memory overlaps".
  * - ``folio-unsorted``: indices of entries 0 and 1 swapped: "unsorted".
+ * - ``folio-shared``, written as ``"BOX folio-shared OTHER"``: entry 0
+ *   takes the address of entry 0 of the sealed box OTHER's memfd (same
+ *   order needed), so two records of two boxes share a folio. Whichever is
+ *   unsealed second is refused: "belongs to another handed-over record".
  *
  * Two more knobs in the same builds:
  *
@@ -129,8 +135,8 @@
 /* A physical address with no memory behind it on any machine we test on. */
 #define FDBOX_DEBUG_NO_RAM	BIT_ULL(45)
 
-/* Longest input: a box name, a space, a case name, a newline. */
-#define FDBOX_DEBUG_INPUT_MAX	(FDBOX_NAME_LEN + 64)
+/* Longest input: two box names, a case name, spaces and a newline. */
+#define FDBOX_DEBUG_INPUT_MAX	(2 * FDBOX_NAME_LEN + 64)
 
 /**
  * struct fdbox_debug_target - what a case may damage
@@ -140,6 +146,7 @@
  * @rec: record 0 of @blob, or NULL when the box has no fd
  * @table: folio table of @rec when it is a memfd with folios, else NULL
  * @nr: entries in @table
+ * @other: for a case that needs another box: entry 0 of its folio table
  */
 struct fdbox_debug_target {
 	struct fdbox_box *box;
@@ -148,6 +155,7 @@ struct fdbox_debug_target {
 	struct fdbox_kho_fd *rec;
 	struct fdbox_kho_folio *table;
 	u64 nr;
+	struct fdbox_kho_folio other;
 };
 
 /**
@@ -158,12 +166,15 @@ struct fdbox_debug_target {
  *        record 0 to be a memfd; 1, 2: needs a memfd record 0 with its folio
  *        table and at least that many folios in it
  * @corrupt: do it; 0 or a negative errno
+ * @other: the case names a second sealed box ("BOX CASE OTHER"), whose
+ *         record 0 must be a memfd with folios
  */
 struct fdbox_debug_case {
 	const char *name;
 	const char *what;
 	int need;
 	int (*corrupt)(struct fdbox_debug_target *t);
+	bool other;
 };
 
 static struct dentry *fdbox_debug_dir;
@@ -337,6 +348,15 @@ static int fdbox_debug_folio_on_table(struct fdbox_debug_target *t)
 	return 0;
 }
 
+/* Entry 0 takes the address of entry 0 of another box's memfd. */
+static int fdbox_debug_folio_shared(struct fdbox_debug_target *t)
+{
+	if (fdbox_folio_order(&t->other) != fdbox_folio_order(&t->table[0]))
+		return -ENODATA;
+	t->table[0].phys = t->other.phys;
+	return 0;
+}
+
 static int fdbox_debug_folio_unsorted(struct fdbox_debug_target *t)
 {
 	swap(t->table[0].index, t->table[1].index);
@@ -401,6 +421,9 @@ static const struct fdbox_debug_case fdbox_debug_cases[] = {
 	  fdbox_debug_folio_on_table },
 	{ "folio-unsorted", "folio table entries 0 and 1 index (swapped)", 2,
 	  fdbox_debug_folio_unsorted },
+	{ "folio-shared",
+	  "folio table entry 0 address (that of another box's entry 0)", 1,
+	  fdbox_debug_folio_shared, true },
 	{ "folio-past-eof", "last folio table entry index (the page past EOF)",
 	  1, fdbox_debug_folio_past_eof },
 };
@@ -419,37 +442,52 @@ static const struct fdbox_debug_case *fdbox_debug_find_case(const char *name)
 	return NULL;
 }
 
-/* Find what @c damages in the sealed @box and damage it. Box lock held. */
-static int fdbox_debug_corrupt_box(struct fdbox_box *box,
-				   const struct fdbox_debug_case *c)
+/*
+ * Find what a case needing @need may damage in the sealed @box (see
+ * &struct fdbox_debug_case). Box lock held.
+ */
+static int fdbox_debug_find_target(struct fdbox_box *box, int need,
+				   struct fdbox_debug_target *t)
 {
-	struct fdbox_debug_target t = { .box = box };
 	struct fdbox_fd *fd;
-	int err;
 
 	lockdep_assert_held(&box->lock);
+	t->box = box;
 	if (box->dead)
 		return -ENOENT;
 	if (box->state != FDBOX_STATE_SEALED)
 		return -EBUSY;
-	t.blob = fdbox_handover_debug_blob(box, &t.ref);
-	if (WARN_ON_ONCE(!t.blob))
+	t->blob = fdbox_handover_debug_blob(box, &t->ref);
+	if (WARN_ON_ONCE(!t->blob))
 		return -EBUSY;
 	fd = list_first_entry_or_null(&box->fds, struct fdbox_fd, list);
-	if (t.blob->nr_fds && fd)
-		t.rec = &t.blob->fds[0];
-	if (t.rec && t.rec->type == FDBOX_KHO_FD_MEMFD &&
+	if (t->blob->nr_fds && fd)
+		t->rec = &t->blob->fds[0];
+	if (t->rec && t->rec->type == FDBOX_KHO_FD_MEMFD &&
 	    fd->handler == &fdbox_memfd_handler && fd->seal_data)
-		t.table = fdbox_memfd_kho_debug_table(fd->seal_data, &t.nr);
-	if ((c->need >= FDBOX_DEBUG_NEED_FD && !t.rec) ||
-	    (c->need >= FDBOX_DEBUG_NEED_MEMFD &&
-	     t.rec->type != FDBOX_KHO_FD_MEMFD) ||
-	    (c->need > 0 && (!t.table || t.nr < c->need))) {
+		t->table = fdbox_memfd_kho_debug_table(fd->seal_data, &t->nr);
+	if ((need >= FDBOX_DEBUG_NEED_FD && !t->rec) ||
+	    (need >= FDBOX_DEBUG_NEED_MEMFD &&
+	     t->rec->type != FDBOX_KHO_FD_MEMFD) ||
+	    (need > 0 && (!t->table || t->nr < need)))
+		return -ENODATA;
+	return 0;
+}
+
+/* Find what @c damages in the sealed @box and damage it. Box lock held. */
+static int fdbox_debug_corrupt_box(struct fdbox_box *box,
+				   const struct fdbox_debug_case *c,
+				   struct fdbox_debug_target *t)
+{
+	int err;
+
+	err = fdbox_debug_find_target(box, c->need, t);
+	if (err == -ENODATA)
 		pr_info("debug: box '%s': nothing case %s can damage\n",
 			box->name, c->name);
-		return -ENODATA;
-	}
-	err = c->corrupt(&t);
+	if (err)
+		return err;
+	err = c->corrupt(t);
 	if (err) {
 		pr_info("debug: box '%s': case %s not applicable: %pe\n",
 			box->name, c->name, ERR_PTR(err));
@@ -460,8 +498,30 @@ static int fdbox_debug_corrupt_box(struct fdbox_box *box,
 	return 0;
 }
 
-static int fdbox_debug_corrupt(const char *bname, const char *cname)
+/* Entry 0 of the folio table of the sealed box @oname's record 0. */
+static int fdbox_debug_other_folio(const char *oname,
+				   struct fdbox_kho_folio *e)
 {
+	struct fdbox_debug_target t = {};
+	struct fdbox_box *box;
+	int err;
+
+	box = fdbox_debug_get_box(oname);
+	if (!box)
+		return -ENOENT;
+	scoped_guard(mutex, &box->lock) {
+		err = fdbox_debug_find_target(box, 1, &t);
+		if (!err)
+			*e = t.table[0];
+	}
+	put_device(&box->dev);
+	return err;
+}
+
+static int fdbox_debug_corrupt(const char *bname, const char *cname,
+			       const char *oname)
+{
+	struct fdbox_debug_target t = {};
 	const struct fdbox_debug_case *c;
 	struct fdbox_box *box;
 	int err;
@@ -471,11 +531,19 @@ static int fdbox_debug_corrupt(const char *bname, const char *cname)
 		pr_info("debug: unknown case '%s'\n", cname);
 		return -EINVAL;
 	}
+	if (c->other != !!oname || (oname && !strcmp(oname, bname)))
+		return -EINVAL;
+	if (oname) {
+		/* Sealed, so it stays as read until the victim is damaged. */
+		err = fdbox_debug_other_folio(oname, &t.other);
+		if (err)
+			return err;
+	}
 	box = fdbox_debug_get_box(bname);
 	if (!box)
 		return -ENOENT;
 	scoped_guard(mutex, &box->lock)
-		err = fdbox_debug_corrupt_box(box, c);
+		err = fdbox_debug_corrupt_box(box, c, &t);
 	put_device(&box->dev);
 	return err;
 }
@@ -485,7 +553,7 @@ static ssize_t fdbox_debug_corrupt_write(struct file *file,
 					 loff_t *ppos)
 {
 	char *buf __free(kfree) = NULL;
-	char *p, *bname, *cname;
+	char *p, *bname, *cname, *oname;
 	int err;
 
 	if (!len || len > FDBOX_DEBUG_INPUT_MAX)
@@ -495,11 +563,13 @@ static ssize_t fdbox_debug_corrupt_write(struct file *file,
 		return PTR_ERR(buf);
 	p = strim(buf);
 	bname = strsep(&p, " \t");
-	cname = p ? strim(p) : NULL;
-	if (!*bname || !cname || !*cname || strpbrk(cname, " \t") ||
-	    strlen(bname) >= FDBOX_NAME_LEN)
+	cname = p ? strsep(&p, " \t") : NULL;
+	oname = p ? strim(p) : NULL;
+	if (!*bname || !cname || !*cname || strlen(bname) >= FDBOX_NAME_LEN ||
+	    (oname && (!*oname || strpbrk(oname, " \t") ||
+		       strlen(oname) >= FDBOX_NAME_LEN)))
 		return -EINVAL;
-	err = fdbox_debug_corrupt(bname, cname);
+	err = fdbox_debug_corrupt(bname, cname, oname);
 	return err ? err : len;
 }
 

@@ -20,16 +20,16 @@
  * Incoming (module load after a kexec): the root handed over by the previous
  * kernel is found with kho_retrieve_subtree() and checked (magic, version,
  * sizes) before anything else is read; a root FDBox cannot read is left
- * untouched with one message. Each used slot is consumed: the slot is marked
- * free in the incoming root first, then its box blob is read in place
+ * untouched with one message. The root is consumed (see below) before any
+ * slot is used; then each used slot's box blob is read in place
  * (kho_vm.c), validated completely and turned into a box in state
  * FDBOX_STATE_RESTORED whose fds hold the validated records (the handler's
  * load hook copies what it needs; nothing of the preserved file data is
  * touched before UNSEAL); only then is the blob claimed and freed. A box
  * that does not check out is not created; its blob and file data stay
- * reserved, untouched, counted as unclaimed and reported. Because
- * slots are consumed before they are used, loading the module again in the
- * same kernel cannot restore anything twice.
+ * reserved, untouched, counted as unclaimed and reported. Because the root
+ * is consumed before any slot is used, loading the module again in the same
+ * kernel cannot restore anything twice.
  *
  * On the way into a kexec a reboot notifier reports what will not be handed
  * over (open boxes, and restored boxes never unsealed) and freezes the
@@ -48,9 +48,12 @@
  * fail, so that a failed load consumes no slot and leaves no box device
  * behind: the next load finds the boxes as the previous kernel left them.
  *
- * The incoming root itself is read in place and never claimed: it stays
- * reserved for the life of this kernel, so that a later load of the module
- * still sees which slots were consumed.
+ * The incoming root is checked in place, then claimed from KHO and never
+ * freed: the first load that reads its slots marks it consumed
+ * (%FDBOX_KHO_ROOT_CONSUMED in place of its magic, written only once the
+ * memory is the module's), and every later load of the module in this
+ * kernel finds it so and reads no slot. Nothing is written into handed-over
+ * memory that has not been claimed.
  *
  * Locking: fdbox_handover_lock protects the outgoing root and the unclaimed
  * byte count. It nests inside the box lock (SEAL and UNSEAL hold the box
@@ -85,6 +88,12 @@
 #define FDBOX_KHO_ROOT_SLOTS	((FDBOX_KHO_ROOT_SIZE - \
 				  sizeof(struct fdbox_kho_root)) / \
 				 sizeof(struct fdbox_kho_box_ref))
+
+/*
+ * Written over the magic of an incoming root once it is claimed: this
+ * kernel has read its slots. Never handed over ("USED").
+ */
+#define FDBOX_KHO_ROOT_CONSUMED	0x44455355u
 
 /* Pages of the largest incoming box blob. */
 #define FDBOX_KHO_BOX_MAX_PAGES	DIV_ROUND_UP(FDBOX_KHO_BOX_MAX_SIZE, PAGE_SIZE)
@@ -460,18 +469,14 @@ static struct fdbox_kho_box *fdbox_handover_copy_blob(const struct fdbox_kho_vm 
 }
 
 /*
- * Consume slot @slot of the incoming root and find the pages of its blob,
- * reading them in place; nothing is claimed yet.
+ * Find the pages of the blob of slot @slot of the incoming root, reading
+ * them in place; nothing is claimed yet.
  */
 static int fdbox_handover_map_slot(struct fdbox_kho_box_ref *ref,
 				   unsigned int slot, struct fdbox_kho_vm *vm)
 {
 	struct kho_vmalloc desc = ref->blob;
 	int err;
-
-	/* Consumed before use: a second module load must not see it again. */
-	WRITE_ONCE(ref->flags, 0);
-	memset(&ref->blob, 0, sizeof(ref->blob));
 
 	err = fdbox_kho_vm_map(&desc, FDBOX_KHO_BOX_MAX_PAGES, vm);
 	if (err)
@@ -584,6 +589,40 @@ out:
 	kvfree(vms);
 }
 
+/*
+ * Claim the incoming root of @size bytes at @phys from KHO, for the life of
+ * this kernel: it is never freed, so that a later load of the module finds
+ * it marked consumed. Only then is it written.
+ */
+static bool fdbox_handover_claim_root(phys_addr_t phys, size_t size)
+{
+	unsigned int order = get_order(size);
+	struct folio *folio;
+
+	if (!fdbox_kho_preserved(phys, order)) {
+		pr_err("handover root at %pa is not preserved memory of %zu bytes; left untouched\n",
+		       &phys, size);
+		return false;
+	}
+	folio = NULL;
+	if (!fdbox_kho_claimed_check(phys, order))
+		folio = fdbox_kho_claim_folio(phys, order);
+	if (!folio) {
+		pr_err("KHO cannot give back the handover root at %pa; left untouched\n",
+		       &phys);
+		return false;
+	}
+	if (folio_order(folio) != order) {
+		/* Ours now, but not what the subtree says: read none of it. */
+		pr_err("handover root at %pa: %zu bytes in a folio of order %u; boxes refused\n",
+		       &phys, size, folio_order(folio));
+		WRITE_ONCE(((struct fdbox_kho_root *)folio_address(folio))->magic,
+			   FDBOX_KHO_ROOT_CONSUMED);
+		return false;
+	}
+	return true;
+}
+
 /**
  * fdbox_handover_restore() - recreate the boxes the previous kernel handed over
  *
@@ -624,6 +663,10 @@ void fdbox_handover_restore(void)
 		}
 	}
 	root = phys_to_virt(phys);
+	if (root->magic == FDBOX_KHO_ROOT_CONSUMED) {
+		pr_info("the previous kernel's boxes were recreated by an earlier load of the module\n");
+		return;
+	}
 	if (root->magic != FDBOX_KHO_ROOT_MAGIC) {
 		pr_err("handover root has a bad magic (%#x); left untouched\n",
 		       root->magic);
@@ -641,8 +684,10 @@ void fdbox_handover_restore(void)
 		       root->version);
 		return;
 	}
-	/* The root is preserved and never claimed: calibrate on it. */
-	fdbox_kho_marks_calibrate(phys, get_order(size));
+	if (!fdbox_handover_claim_root(phys, size))
+		return;
+	/* Claimed, so ours to write: later loads find it consumed. */
+	WRITE_ONCE(root->magic, FDBOX_KHO_ROOT_CONSUMED);
 	fdbox_handover_take_slots(root);
 }
 

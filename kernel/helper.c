@@ -16,6 +16,8 @@
  * the file as they are ("zero-copy") and the file is a true memfd, and SEAL
  * reads a memfd's seals through memfd_get_seals() instead of shmem's inode.
  * (Whatever restore_path says: it selects how memfds are restored only.)
+ * They also export kho_is_preserved(), looked up on its own, with which
+ * every handed-over address is checked before it is read (kho_vm.c).
  *
  * The helpers are looked up once, when the module loads, with symbol_get():
  * the module has no link-time dependency on them and loads on both kernels.
@@ -38,14 +40,9 @@
 #include <linux/sysfs.h>
 #include "helper.h"
 
-/*
- * Declared by patched kernels in <linux/shmem_fs.h>; declared here for
- * typeof() in symbol_get(). An incompatible declaration fails the build.
- */
-long shmem_insert_folios(struct inode *inode, struct folio **folios,
-			 const pgoff_t *indices, unsigned int nr);
-
 static struct fdbox_kernel_helper fdbox_helper;
+/* kho_is_preserved() of the kernel, or NULL: see kho_vm.c. */
+static bool (*fdbox_helper_is_preserved)(phys_addr_t phys, unsigned int order);
 static bool fdbox_helper_looked_up;
 static bool fdbox_helper_found;
 /* What restore_path asks for: the helpers when found. */
@@ -121,6 +118,30 @@ int fdbox_helper_get_seals(struct file *file)
 	return READ_ONCE(SHMEM_I(file_inode(file))->seals);
 }
 
+/**
+ * fdbox_helper_kho_is_preserved() - ask KHO whether memory is preserved
+ * @phys: physical address
+ * @order: order the piece must have been preserved with
+ *
+ * Through kho_is_preserved() when the kernel exports it (kernel/patches/).
+ * A stock kernel exports no way to ask; then the answer is true and KHO
+ * checks when the memory is claimed (kho_restore_folio() and
+ * kho_restore_pages() refuse memory that was not preserved, with a
+ * warning).
+ *
+ * Context: Any.
+ * Return: false if @phys is not the start of preserved memory of order
+ * @order that nobody has claimed; else true.
+ */
+bool fdbox_helper_kho_is_preserved(phys_addr_t phys, unsigned int order)
+{
+	/* Set once at init, before any handover is read; put at exit. */
+	bool (*is_preserved)(phys_addr_t phys, unsigned int order) =
+		READ_ONCE(fdbox_helper_is_preserved);
+
+	return is_preserved ? is_preserved(phys, order) : true;
+}
+
 static void fdbox_helper_put_all(void)
 {
 	if (fdbox_helper.insert_folios)
@@ -144,6 +165,11 @@ static void fdbox_helper_put_all(void)
 void fdbox_helper_init(void)
 {
 	kernel_param_lock(THIS_MODULE);
+	WRITE_ONCE(fdbox_helper_is_preserved, symbol_get(kho_is_preserved));
+	if (fdbox_helper_is_preserved)
+		pr_info("handed-over addresses are checked with kho_is_preserved() before they are read\n");
+	else
+		pr_info("the kernel does not export kho_is_preserved(): KHO checks handed-over addresses when they are claimed\n");
 	fdbox_helper.insert_folios = symbol_get(shmem_insert_folios);
 	fdbox_helper.alloc_file = symbol_get(memfd_alloc_file);
 	fdbox_helper.add_seals = symbol_get(memfd_add_seals);
@@ -179,5 +205,9 @@ void fdbox_helper_exit(void)
 	WRITE_ONCE(fdbox_helper_enabled, false);
 	fdbox_helper_found = false;
 	fdbox_helper_put_all();
+	if (fdbox_helper_is_preserved) {
+		WRITE_ONCE(fdbox_helper_is_preserved, NULL);
+		symbol_put(kho_is_preserved);
+	}
 	kernel_param_unlock(THIS_MODULE);
 }

@@ -15,17 +15,14 @@
  * the pages in place through the direct map, and claims them only once the
  * caller has validated what they hold and is done with them.
  *
- * Preserved memory carries a mark: at boot KHO writes a magic and the order
- * into page->private of the first page of each piece it hands over
- * (union kho_page_info in kernel/liveupdate/kexec_handover.c), and clears it
- * when the piece is claimed; claiming memory without the mark makes KHO
- * warn. fdbox_kho_preserved() reads that mark (never writes it), so that an
- * untrusted address pointing at memory that was never preserved, or was
- * claimed already, is refused with a message instead. The mark is not ABI:
- * fdbox_kho_marks_calibrate() first reads it on a piece known to be
- * preserved and unclaimed (FDBox's own handover root); when it does not
- * read as expected there, the marks are not used and this check is skipped
- * (KHO's own check, with its warning, remains).
+ * Before it reads or claims a page, it asks whether the page is preserved
+ * and not claimed yet (fdbox_kho_preserved()), so that an untrusted address
+ * pointing at memory that was never preserved, or was claimed already, is
+ * refused with a message. KHO answers that with kho_is_preserved(), which
+ * kernels with the FDBox patch series export (kernel/patches/, helper.c).
+ * A stock kernel exports no way to ask: there the question is left to KHO
+ * itself, which refuses to claim such memory, with a warning, when the
+ * module claims it; the module then fails the record as broken.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -37,47 +34,8 @@
 #include <linux/slab.h>
 #include <linux/sort.h>
 #include <linux/xarray.h>
+#include "helper.h"
 #include "kho_vm.h"
-
-/* KHO_PAGE_MAGIC of kernel/liveupdate/kexec_handover.c ("KHOP"). */
-#define FDBOX_KHO_PAGE_MAGIC	0x4b484f50U
-
-/* KHO's page marks read as expected on a piece known to be preserved. */
-static bool fdbox_kho_marks_usable;
-
-/* The mark on page @pfn, as KHO 7.3 lays out union kho_page_info. */
-static bool fdbox_kho_mark_is(unsigned long pfn, unsigned int order)
-{
-	union {
-		unsigned long page_private;
-		struct {
-			unsigned int order;
-			unsigned int magic;
-		};
-	} info;
-	struct page *page = pfn_to_online_page(pfn);
-
-	if (!page)
-		return false;
-	info.page_private = READ_ONCE(page->private);
-	return info.magic == FDBOX_KHO_PAGE_MAGIC && info.order == order;
-}
-
-/**
- * fdbox_kho_marks_calibrate() - learn whether KHO's page marks can be read
- * @phys: start of a piece of memory the previous kernel preserved and that
- *        nothing has claimed
- * @order: its order
- *
- * Context: Process context (module load), before any handed-over memory is
- * checked with fdbox_kho_preserved().
- */
-void fdbox_kho_marks_calibrate(phys_addr_t phys, unsigned int order)
-{
-	fdbox_kho_marks_usable = fdbox_kho_mark_is(PHYS_PFN(phys), order);
-	if (!fdbox_kho_marks_usable)
-		pr_warn("KHO's marks on preserved memory do not read as expected on this kernel; handed-over addresses are not checked against them\n");
-}
 
 /**
  * fdbox_kho_preserved() - is there an unclaimed preserved piece here?
@@ -86,14 +44,44 @@ void fdbox_kho_marks_calibrate(phys_addr_t phys, unsigned int order)
  *
  * Context: Any.
  * Return: false if the memory at @phys is not the start of a preserved,
- * unclaimed piece of order @order; true if it is, or if the marks cannot
- * be read on this kernel (see fdbox_kho_marks_calibrate()).
+ * unclaimed piece of order @order; true if it is, or if the kernel cannot
+ * tell (see fdbox_helper_kho_is_preserved()).
  */
 bool fdbox_kho_preserved(phys_addr_t phys, unsigned int order)
 {
-	if (!fdbox_kho_marks_usable)
-		return true;
-	return fdbox_kho_mark_is(PHYS_PFN(phys), order);
+	return !fdbox_kho_claimed(phys, order) &&
+	       fdbox_helper_kho_is_preserved(phys, order);
+}
+
+/**
+ * fdbox_kho_claim_folio() - claim a preserved folio, exactly once
+ * @phys: its physical address, checked with fdbox_kho_claimed_check()
+ * @order: the order it must have been preserved with
+ *
+ * Context: Process context.
+ * Return: the folio, or NULL if it is not there to claim: claimed already
+ * (by another record) or not preserved (KHO refuses it).
+ */
+struct folio *fdbox_kho_claim_folio(phys_addr_t phys, unsigned int order)
+{
+	if (!fdbox_kho_preserved(phys, order) ||
+	    fdbox_kho_claimed_add(phys, order))
+		return NULL;
+	return kho_restore_folio(phys);
+}
+
+/* Claim one page of a handed-over vmalloc area, exactly once, and free it. */
+static void fdbox_kho_free_page(phys_addr_t phys)
+{
+	struct page *page = NULL;
+
+	if (!fdbox_kho_claimed_add(phys, 0))
+		page = kho_restore_pages(phys, 1);
+	if (page)
+		__free_page(page);
+	else
+		pr_warn("handed-over page at %pa cannot be claimed; it stays reserved\n",
+			&phys);
 }
 
 /*
@@ -203,7 +191,7 @@ bool fdbox_kho_vm_intact(const struct fdbox_kho_vm *vm)
 int fdbox_kho_vm_map(const struct kho_vmalloc *desc, u64 max_pages,
 		     struct fdbox_kho_vm *vm)
 {
-	u64 total = desc->total_pages, max_chunks;
+	u64 total = desc->total_pages, max_chunks, n;
 	const struct kho_vmalloc_chunk *chunk;
 	unsigned int i;
 	int err;
@@ -249,6 +237,15 @@ int fdbox_kho_vm_map(const struct kho_vmalloc *desc, u64 max_pages,
 	err = fdbox_kho_vm_check_unique(vm);
 	if (err)
 		goto out;
+	/* Ready to be claimed later (fdbox_kho_vm_free()) without failing. */
+	for (n = 0; n < vm->nr_pages + vm->nr_chunks; n++) {
+		err = fdbox_kho_claimed_check(PFN_PHYS(fdbox_kho_vm_pfn(vm, n)),
+					      0);
+		if (err == -EEXIST)
+			goto bad;
+		if (err)
+			goto out;
+	}
 	return 0;
 bad:
 	err = -EINVAL;
@@ -280,19 +277,12 @@ void fdbox_kho_vm_unmap(struct fdbox_kho_vm *vm)
  */
 void fdbox_kho_vm_free(struct fdbox_kho_vm *vm)
 {
-	struct page *page;
 	u64 i;
 
-	for (i = 0; i < vm->nr_pages; i++) {
-		page = kho_restore_pages(virt_to_phys(vm->pages[i]), 1);
-		if (page)
-			__free_page(page);
-	}
-	for (i = 0; i < vm->nr_chunks; i++) {
-		page = kho_restore_pages(vm->chunks[i], 1);
-		if (page)
-			__free_page(page);
-	}
+	for (i = 0; i < vm->nr_pages; i++)
+		fdbox_kho_free_page(virt_to_phys(vm->pages[i]));
+	for (i = 0; i < vm->nr_chunks; i++)
+		fdbox_kho_free_page(vm->chunks[i]);
 	fdbox_kho_vm_unmap(vm);
 }
 

@@ -8,6 +8,7 @@
 
 #include <linux/types.h>
 
+struct folio;
 struct kho_vmalloc;
 struct xarray;
 
@@ -27,8 +28,14 @@ struct fdbox_kho_vm {
 	u64 nr_chunks;
 };
 
-void fdbox_kho_marks_calibrate(phys_addr_t phys, unsigned int order);
 bool fdbox_kho_preserved(phys_addr_t phys, unsigned int order);
+struct folio *fdbox_kho_claim_folio(phys_addr_t phys, unsigned int order);
+
+/* kho_claimed.c: what this module claimed of the handover */
+bool fdbox_kho_claimed(phys_addr_t phys, unsigned int order);
+int fdbox_kho_claimed_check(phys_addr_t phys, unsigned int order);
+int fdbox_kho_claimed_add(phys_addr_t phys, unsigned int order);
+void fdbox_kho_claimed_exit(void);
 int fdbox_kho_cmp_u64(const void *a, const void *b);
 
 int fdbox_kho_vm_map(const struct kho_vmalloc *desc, u64 max_pages,

@@ -50,6 +50,7 @@
 #include "debug.h"
 #include "fdbox.h"
 #include "helper.h"
+#include "kho_vm.h"
 
 /* Box device minors; max_boxes is the limit users see. */
 #define FDBOX_MAX_MINORS	BIT(16)
@@ -462,6 +463,7 @@ static void __exit fdbox_exit(void)
 	misc_deregister(&fdbox_misc);
 	fdbox_handover_exit();
 	fdbox_helper_exit();
+	fdbox_kho_claimed_exit();
 	class_unregister(&fdbox_class);
 	unregister_chrdev_region(fdbox_devt, FDBOX_MAX_MINORS);
 	ida_destroy(&fdbox_minors);

@@ -7,10 +7,11 @@
  * DOC: memfd handler
  *
  * Holds memfds: shmem files made by memfd_create(2). A file is one if it is
- * shmem-backed, lives on the kernel's internal shmem mount (not on a mounted
- * tmpfs), has no links, and its dentry is named "memfd:..." as
- * memfd_create() names them. memfds made with MFD_HUGETLB are hugetlbfs
- * files, not shmem, and are refused like any other file (EOPNOTSUPP).
+ * shmem-backed and has no links, as the kernel's own memfd preservation
+ * tells them, and lives on the kernel's internal shmem mount (not on a
+ * mounted tmpfs); its name does not matter. memfds made with MFD_HUGETLB
+ * are hugetlbfs files, not shmem, and are refused like any other file
+ * (EOPNOTSUPP).
  *
  * The size of a memfd is its i_size, charged against max_bytes when it is
  * put into a box.
@@ -30,21 +31,27 @@
 #include "fdbox.h"
 #include "memfd_kho.h"
 
-#define FDBOX_MEMFD_PREFIX	"memfd:"
+/**
+ * fdbox_memfd_is_memfd() - is @file a memfd FDBox can hold?
+ * @file: the file
+ *
+ * As the kernel tells one (mm/memfd_luo.c): a shmem file without links;
+ * and on the kernel's internal shmem mount, where memfd_create(2) makes
+ * them, not an unlinked file of a mounted tmpfs. Not by its name.
+ *
+ * Context: Any.
+ * Return: true if it is one and not an O_PATH file.
+ */
+bool fdbox_memfd_is_memfd(struct file *file)
+{
+	return !(file->f_mode & FMODE_PATH) && shmem_file(file) &&
+	       !file_inode(file)->i_nlink &&
+	       (file->f_path.mnt->mnt_flags & MNT_INTERNAL);
+}
 
 static bool fdbox_memfd_recognise(struct file *file)
 {
-	if (file->f_mode & FMODE_PATH)
-		return false;
-	if (!shmem_file(file))
-		return false;
-	if (!(file->f_path.mnt->mnt_flags & MNT_INTERNAL))
-		return false;
-	if (file_inode(file)->i_nlink)
-		return false;
-	/* Files on the internal mount are never renamed. */
-	return !strncmp(file->f_path.dentry->d_name.name, FDBOX_MEMFD_PREFIX,
-			strlen(FDBOX_MEMFD_PREFIX));
+	return fdbox_memfd_is_memfd(file);
 }
 
 static int fdbox_memfd_put(struct fdbox_fd *fd)

@@ -46,6 +46,7 @@ struct fdbox_memfd_kho_out;
 /* Incoming: a memfd handed over by the previous kernel (new kernel). */
 struct fdbox_memfd_kho_in;
 
+bool fdbox_memfd_is_memfd(struct file *file);
 int fdbox_memfd_kho_preserve(struct file *file,
 			     struct fdbox_memfd_kho_out **outp);
 void fdbox_memfd_kho_unpreserve(struct fdbox_memfd_kho_out *out);

@@ -393,6 +393,7 @@ static int fdbox_memfd_kho_check_table(struct fdbox_memfd_kho_in *in)
 	const struct fdbox_kho_memfd *rec = &in->rec;
 	u64 max_pages = DIV_ROUND_UP(rec->size, PAGE_SIZE);
 	u64 i, pages = 0, end = 0;
+	int err;
 
 	for (i = 0; i < rec->nr_folios; i++) {
 		const struct fdbox_kho_folio *e = fdbox_in_entry(in, i);
@@ -405,6 +406,13 @@ static int fdbox_memfd_kho_check_table(struct fdbox_memfd_kho_in *in)
 		if (!pfn || !IS_ALIGNED(pfn, nr) || !pfn_to_online_page(pfn) ||
 		    (nr > 1 && !pfn_to_online_page(pfn + nr - 1)))
 			return fdbox_bad(in->fdname, "folio %llu: bad address", i);
+		err = fdbox_kho_claimed_check(PFN_PHYS(pfn), order);
+		if (err == -EEXIST)
+			return fdbox_bad(in->fdname,
+					 "folio %llu: memory at %#llx belongs to another handed-over record",
+					 i, (u64)fdbox_folio_phys(e));
+		if (err)
+			return err;
 		if (!fdbox_kho_preserved(PFN_PHYS(pfn), order))
 			return fdbox_bad(in->fdname,
 					 "folio %llu: memory at %#llx was not preserved as a folio of order %u",
@@ -468,9 +476,8 @@ static struct folio *fdbox_memfd_kho_claim_folio(struct fdbox_memfd_kho_in *in,
 	 * Checked when the table was, but another record may have claimed
 	 * it since (handed-over records can overlap only if damaged).
 	 */
-	folio = NULL;
-	if (fdbox_kho_preserved(fdbox_folio_phys(e), fdbox_folio_order(e)))
-		folio = kho_restore_folio(fdbox_folio_phys(e));
+	folio = fdbox_kho_claim_folio(fdbox_folio_phys(e),
+				      fdbox_folio_order(e));
 	if (!folio) {
 		pr_err("handed-over memfd '%s': KHO has no folio at %#llx\n",
 		       in->fdname, e->phys);
@@ -491,7 +498,8 @@ static struct folio *fdbox_memfd_kho_claim_folio(struct fdbox_memfd_kho_in *in,
 
 /*
  * Restore entry @e by copying: allocate (and zero) every page of the file
- * the preserved folio covers, then claim it, copy, and free it.
+ * the preserved folio covers, then claim it (unless the caller passes it
+ * claimed, as @claimed, and keeps it), copy, and free it.
  *
  * Every destination folio stays referenced from its allocation until its
  * copy is done: a clean shmem folio nobody references holds only zeroes as
@@ -501,7 +509,8 @@ static struct folio *fdbox_memfd_kho_claim_folio(struct fdbox_memfd_kho_in *in,
  * for a later call, and nothing after it can fail.
  */
 static int fdbox_memfd_kho_copy(struct fdbox_memfd_kho_in *in,
-				const struct fdbox_kho_folio *e, loff_t wend)
+				const struct fdbox_kho_folio *e, loff_t wend,
+				struct folio *claimed)
 {
 	struct inode *inode = file_inode(in->file);
 	pgoff_t end = min(e->index + (1UL << fdbox_folio_order(e)),
@@ -523,7 +532,7 @@ static int fdbox_memfd_kho_copy(struct fdbox_memfd_kho_in *in,
 		index = folio_next_index(dst[nr]);
 	}
 
-	src = fdbox_memfd_kho_claim_folio(in, e);
+	src = claimed ?: fdbox_memfd_kho_claim_folio(in, e);
 	if (!src) {
 		err = in->broken;
 		goto put;
@@ -538,7 +547,8 @@ static int fdbox_memfd_kho_copy(struct fdbox_memfd_kho_in *in,
 		folio_mark_dirty(dst[n]);
 		folio_unlock(dst[n]);
 	}
-	folio_put(src);
+	if (!claimed)
+		folio_put(src);
 put:
 	while (nr)
 		folio_put(dst[--nr]);
@@ -569,7 +579,7 @@ static int fdbox_memfd_kho_restore_one(struct fdbox_memfd_kho_in *in,
 	    dst->index != e->index) {
 		folio_unlock(dst);
 		folio_put(dst);
-		return fdbox_memfd_kho_copy(in, e, wend);
+		return fdbox_memfd_kho_copy(in, e, wend, NULL);
 	}
 
 	src = fdbox_memfd_kho_claim_folio(in, e);
@@ -602,6 +612,29 @@ static void fdbox_insert_batch_drop(struct fdbox_insert_batch *b)
 }
 
 /*
+ * Zero-copy: copy the first folio of the batch, which the file may not hold
+ * as it is (its order is not one shmem may allocate there now, e.g. a THP
+ * after shmem_enabled went to "never"), into folios shmem allocates.
+ */
+static int fdbox_memfd_kho_copy_first(struct fdbox_memfd_kho_in *in)
+{
+	struct fdbox_insert_batch *b = in->batch;
+	/* The batch holds the entries just before in->next, in order. */
+	const struct fdbox_kho_folio *e =
+		fdbox_in_entry(in, in->next - b->nr + b->first);
+	loff_t wend;
+	int err;
+
+	wend = min_t(u64, (e->index + (1ULL << fdbox_folio_order(e))) <<
+		     PAGE_SHIFT, in->rec.size);
+	err = fdbox_memfd_kho_copy(in, e, wend, b->folios[b->first]);
+	if (err)
+		return err;
+	folio_put(b->folios[b->first++]);
+	return 0;
+}
+
+/*
  * Zero-copy: let the kernel helper put the claimed folios of the batch into
  * the file as they are, charged and accounted by shmem. What it could not
  * take for lack of memory or space stays in the batch for the next call.
@@ -611,11 +644,19 @@ static int fdbox_memfd_kho_insert_batch(struct fdbox_memfd_kho_in *in)
 	struct fdbox_insert_batch *b = in->batch;
 	struct inode *inode = file_inode(in->file);
 	long n;
+	int err;
 
 	while (b->first < b->nr) {
 		n = in->helper->insert_folios(inode, b->folios + b->first,
 					      b->index + b->first,
-					      b->nr - b->first);
+					      b->nr - b->first,
+					      SHMEM_INSERT_RESTORE);
+		if (n == -E2BIG) {
+			err = fdbox_memfd_kho_copy_first(in);
+			if (err)
+				return err;
+			continue;
+		}
 		if (n == -ENOMEM || n == -ENOSPC || n == -EDQUOT)
 			return n;
 		if (n <= 0 || n > b->nr - b->first) {
@@ -669,6 +710,8 @@ static int fdbox_memfd_kho_insert_all(struct fdbox_memfd_kho_in *in)
 				fdbox_insert_batch_drop(b);
 				return in->broken;
 			}
+			/* Table entries hold data only: every byte is set. */
+			folio_mark_uptodate(folio);
 			b->folios[b->nr] = folio;
 			b->index[b->nr++] = e->index;
 			in->next++;

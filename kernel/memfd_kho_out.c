@@ -125,17 +125,30 @@ struct fdbox_memfd_kho_out {
 static DEFINE_MUTEX(fdbox_memfd_kho_lock);
 static DEFINE_HASHTABLE(fdbox_memfd_kho_held, 10);
 
-static int fdbox_memfd_kho_check_file(struct file *file)
+/*
+ * The name the restored memfd gets: its dentry name, which memfd_create(2)
+ * makes "memfd:NAME"; another file of the internal mount gets the prefix
+ * added. Files on the internal mount are never renamed.
+ */
+static int fdbox_memfd_kho_name(struct file *file, char *buf, size_t size)
 {
 	const char *name = file->f_path.dentry->d_name.name;
+	int len;
 
-	if (file->f_mode & FMODE_PATH || !shmem_file(file) ||
-	    !(file->f_path.mnt->mnt_flags & MNT_INTERNAL) ||
-	    file_inode(file)->i_nlink ||
-	    strncmp(name, FDBOX_MEMFD_PREFIX, FDBOX_MEMFD_PREFIX_LEN))
+	if (!strncmp(name, FDBOX_MEMFD_PREFIX, FDBOX_MEMFD_PREFIX_LEN))
+		len = snprintf(buf, size, "%s", name);
+	else
+		len = snprintf(buf, size, FDBOX_MEMFD_PREFIX "%s", name);
+	return len >= size ? -ENAMETOOLONG : 0;
+}
+
+static int fdbox_memfd_kho_check_file(struct file *file)
+{
+	char name[FDBOX_KHO_NAME_LEN];
+
+	if (!fdbox_memfd_is_memfd(file))
 		return -EOPNOTSUPP;
-	/* Files on the internal mount are never renamed. */
-	if (strlen(name) >= FDBOX_KHO_NAME_LEN)
+	if (fdbox_memfd_kho_name(file, name, sizeof(name)))
 		return -ENAMETOOLONG;
 	if (!(file->f_mode & (FMODE_READ | FMODE_WRITE)))
 		return -EOPNOTSUPP;
@@ -539,9 +552,8 @@ static int fdbox_memfd_kho_pin(struct fdbox_memfd_kho_out *out)
  * Context: Process context, may sleep for long (pinning migrates folios).
  * Takes the inode lock of @file.
  * Return: 0 on success, or
- * * -EOPNOTSUPP: @file is not a memfd (shmem, unlinked, on the internal
- *   mount, named "memfd:..."), is an O_PATH file, has seals this version
- *   does not know, or KHO is disabled
+ * * -EOPNOTSUPP: @file is not a memfd (fdbox_memfd_is_memfd()), has seals
+ *   this version does not know, or KHO is disabled
  * * -EBUSY: the same memfd (inode) is preserved already, by FDBox or by the
  *   Live Update Orchestrator
  * * -EFBIG: the file is too large to describe
@@ -567,7 +579,7 @@ int fdbox_memfd_kho_preserve(struct file *file,
 		return -ENOMEM;
 	out->file = get_file(file);
 	out->inode = inode;
-	strscpy(out->rec.name, file->f_path.dentry->d_name.name);
+	fdbox_memfd_kho_name(file, out->rec.name, sizeof(out->rec.name));
 	if (file->f_mode & FMODE_READ)
 		out->rec.flags |= FDBOX_KHO_MEMFD_READ;
 	if (file->f_mode & FMODE_WRITE)

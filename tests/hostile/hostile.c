@@ -238,9 +238,47 @@ static const struct hcase cases[] = {
 	{ "last folio on the first page past EOF", NULL, "folio-past-eof",
 	  "'data' rejected: folio 259: index 260 unsorted, overlapping or past EOF",
 	  BROKEN, true, PENDING },
+	/* Across records: the good box, unsealed first, owns the folio. */
+	{ "folio shared with another box's memfd", NULL, "folio-shared",
+	  "belongs to another handed-over record", BROKEN, true, PENDING },
 };
 
 #define NR_CASES	(int)(sizeof(cases) / sizeof(cases[0]))
+
+/* Does the running kernel export kho_is_preserved()? */
+static bool kernel_has_kho_is_preserved(void)
+{
+	FILE *f = fopen("/proc/kallsyms", "re");
+	char line[256], name[128];
+	bool found = false;
+
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof(line), f))
+		found = sscanf(line, "%*s %*s %127s", name) == 1 &&
+			!strcmp(name, "kho_is_preserved");
+	fclose(f);
+	return found;
+}
+
+/*
+ * Memory that was never preserved: only a kernel that exports
+ * kho_is_preserved() (kernel/patches/) lets the module refuse it before it
+ * claims anything; on another, KHO itself refuses the claim, with a warning.
+ */
+static bool needs_kho_is_preserved(const struct hcase *c)
+{
+	return c->knob && !strcmp(c->knob, "folio-not-preserved");
+}
+
+/* SKIP a case this kernel cannot run (before any assertion). */
+#define SKIP_IF_CANNOT_RUN(c)						\
+	do {								\
+		if (needs_kho_is_preserved(c) &&			\
+		    !kernel_has_kho_is_preserved())			\
+			SKIP(return, "%s: needs kho_is_preserved(), which this kernel does not export", \
+			     (c)->name);				\
+	} while (0)
 
 static int env_int(const char *name, int def)
 {
@@ -352,7 +390,7 @@ static bool box_exists(const char *name)
 /* Write "BOX CASE" to the knob: 0 or -errno. */
 static int knob(const char *box, const char *kcase)
 {
-	char line[FDBOX_NAME_LEN + 64];
+	char line[2 * FDBOX_NAME_LEN + 64];
 	int fd, n, err = 0;
 
 	fd = open(KNOB, O_WRONLY | O_CLOEXEC);
@@ -373,6 +411,7 @@ TEST(previous_kernel_kept_exactly_the_intact_boxes)
 
 	if (!c)
 		SKIP(return, "no hop before this one");
+	SKIP_IF_CANNOT_RUN(c);
 	TH_LOG("case: %s", c->name);
 	box_name(victim, sizeof(victim), "victim", stage - 1);
 	box_name(good, sizeof(good), "good", stage - 1);
@@ -413,6 +452,7 @@ TEST(previous_kernel_refused_the_broken_handover_with_a_message)
 
 	if (!c)
 		SKIP(return, "no hop before this one");
+	SKIP_IF_CANNOT_RUN(c);
 	TH_LOG("case: %s", c->name);
 	EXPECT_TRUE(kernel_log_has(c->message)) TH_LOG("no \"%s\" in the log", c->message);
 	if (c->victim == GONE && c->knob)
@@ -432,6 +472,7 @@ TEST(previous_kernel_reports_what_it_could_not_claim)
 
 	if (!c)
 		SKIP(return, "no hop before this one");
+	SKIP_IF_CANNOT_RUN(c);
 	TH_LOG("case: %s", c->name);
 	ctl = fdbox_ctl_open();
 	ASSERT_LE(0, ctl);
@@ -454,6 +495,18 @@ TEST(every_case_gets_a_hop)
 		TH_LOG("set STAGES=%d in tests/hostile/suite.conf", NR_CASES + 1);
 }
 
+/* The module uses kho_is_preserved() exactly when the kernel exports it. */
+TEST(module_checks_addresses_with_kho_is_preserved_when_exported)
+{
+	bool exported = kernel_has_kho_is_preserved();
+
+	if (env_int("FDBOX_STAGE", 1) != 1)
+		SKIP(return, "checked in stage 1");
+	TH_LOG("kho_is_preserved() %s", exported ? "exported" : "absent");
+	EXPECT_EQ(exported, kernel_log_has("checked with kho_is_preserved() before they are read"));
+	EXPECT_EQ(!exported, kernel_log_has("does not export kho_is_preserved()"));
+}
+
 /* The knob refuses what it cannot do, and names nothing it did not damage. */
 TEST(knob_refuses_bad_requests)
 {
@@ -471,6 +524,11 @@ TEST(knob_refuses_bad_requests)
 	EXPECT_EQ(-EBUSY, knob("knob-open", "box-magic"));
 	EXPECT_EQ(-EINVAL, knob("knob-open", "no-such-case"));
 	EXPECT_EQ(-EINVAL, knob("knob-open", ""));
+	/* Only a case across two boxes takes a second box, and needs it. */
+	EXPECT_EQ(-EINVAL, knob("knob-open", "box-magic knob-open"));
+	EXPECT_EQ(-EINVAL, knob("knob-open", "folio-shared"));
+	EXPECT_EQ(-EINVAL, knob("knob-open", "folio-shared knob-open"));
+	EXPECT_EQ(-ENOENT, knob("knob-open", "folio-shared no-such-box"));
 	box = fdbox_box_open("knob-open");
 	ASSERT_LE(0, box);
 	ASSERT_EQ(0, fdbox_seal(box));
@@ -493,6 +551,7 @@ TEST(next_kernel_gets_a_broken_handover)
 
 	if (!c)
 		SKIP(return, "last stage");
+	SKIP_IF_CANNOT_RUN(c);
 	TH_LOG("case for the next kernel: %s", c->name);
 	if (c->knob)
 		ASSERT_EQ(0, access(KNOB, F_OK))
@@ -512,9 +571,13 @@ TEST(next_kernel_gets_a_broken_handover)
 	ASSERT_EQ(1U, r->slots[0].flags) TH_LOG("%s is not in slot 0", victim);
 	ASSERT_EQ(1U, r->slots[1].flags) TH_LOG("%s is not in slot 1", good);
 	if (c->knob) {
-		char done[64];
+		char done[64], kcase[128];
 
-		ASSERT_EQ(0, knob(victim, c->knob));
+		/* A case across two boxes names the other one. */
+		snprintf(kcase, sizeof(kcase), "%s%s%s", c->knob,
+			 strcmp(c->knob, "folio-shared") ? "" : " ",
+			 strcmp(c->knob, "folio-shared") ? "" : good);
+		ASSERT_EQ(0, knob(victim, kcase));
 		snprintf(done, sizeof(done), "(case %s)", c->knob);
 		EXPECT_TRUE(kernel_log_has(done)) TH_LOG("the knob did not log %s", done);
 		return;

@@ -16,6 +16,10 @@
  * commit charge left (vm.overcommit_memory=2): UNSEAL fails with ENOSPC
  * midway, and the next one resumes and brings back every byte.
  *
+ * Box "rs-never" holds a memfd of 2 MiB folios that stage 2 restores with
+ * shmem_enabled=never: the file may not hold them, so they are copied into
+ * small folios on either path ("rs" is restored with shmem_enabled=always).
+ *
  * Box "rs-copy" holds a memfd of 2 MiB folios that the module-only path
  * restores by copying; stage 2 restores it while another process keeps
  * dropping the page cache, which takes clean, unreferenced shmem pages out
@@ -200,6 +204,19 @@ TEST_F(stage1, seal_boxes)
 	close(box);
 	close(mo);
 
+	/* Box "rs-never": 2 MiB folios, restored with shmem_enabled=never. */
+	ASSERT_EQ(0, fdbox_create(self->ctl, "rs-never"));
+	box = fdbox_box_open("rs-never");
+	ASSERT_GE(box, 0);
+	fd = make_huge_memfd("rs-never", HUGE_SIZE, &huge_kb);
+	ASSERT_GE(fd, 0);
+	ASSERT_GE(huge_kb, HUGE_SIZE / KiB)
+		TH_LOG("ShmemHugePages grew by %lld kB for a %lld kB memfd",
+		       huge_kb, HUGE_SIZE / KiB);
+	ASSERT_EQ(0, put_and_close(box, fd, "huge"));
+	ASSERT_EQ(0, fdbox_seal(box));
+	close(box);
+
 	box = fdbox_box_open("rs-retry");
 	ASSERT_GE(box, 0);
 	fd = make_memfd("rs-retry", RETRY_SIZE, 0);
@@ -368,7 +385,7 @@ TEST_F(stage2, active_path_accounting)
 		{ "sealed", "rs-sealed", SEALED_SIZE, SEALED_SIZE, -1, false },
 	};
 	long long shmem0, huge0, shmem, huge;
-	char neg0[512], neg[512], page[4096];
+	char neg0[512], neg[512], page[4096], mode[32];
 	struct stat st;
 	int i;
 
@@ -377,7 +394,15 @@ TEST_F(stage2, active_path_accounting)
 	huge0 = meminfo_kb("ShmemHugePages");
 	ASSERT_GE(shmem0, 0);
 
+	/*
+	 * Zero-copy: the files may hold 2 MiB folios, as shmem would allocate
+	 * them (the module-only path lets shmem allocate: keep it at 4 KiB).
+	 */
+	ASSERT_EQ(0, thp_shmem_mode(mode, sizeof(mode)));
+	if (!strcmp(self->path, "zero-copy"))
+		ASSERT_EQ(0, write_text(THP_SHMEM, "always"));
 	get_all(_metadata, "rs", r, 3);
+	write_text(THP_SHMEM, mode);
 	shmem = meminfo_kb("Shmem");
 	EXPECT_GE(shmem - shmem0, data_kb(r, 3) - SHMEM_SLACK_KB);
 	EXPECT_LE(shmem - shmem0, data_kb(r, 3) + SHMEM_SLACK_KB)
@@ -434,6 +459,34 @@ TEST_F(stage2, active_path_accounting)
 	EXPECT_EQ(0, fdbox_delete(self->ctl, "rs"));
 }
 
+
+/*
+ * Box "rs-never": a file may hold only the folio sizes shmem would allocate
+ * for it. With shmem_enabled=never the handed-over 2 MiB folios are copied
+ * into small ones on either path (zero-copy: the kernel helper refuses
+ * them with E2BIG), every byte intact.
+ */
+TEST_F(stage2, large_folios_follow_shmem_enabled)
+{
+	struct restored r = { "huge", "rs-never", HUGE_SIZE, HUGE_SIZE, -1,
+			      false };
+	long long huge0, huge;
+	char mode[32];
+
+	ASSERT_EQ(0, thp_shmem_mode(mode, sizeof(mode)));
+	ASSERT_EQ(0, write_text(THP_SHMEM, "never"));
+	huge0 = meminfo_kb("ShmemHugePages");
+	get_all(_metadata, "rs-never", &r, 1);
+	huge = meminfo_kb("ShmemHugePages");
+	write_text(THP_SHMEM, mode);
+	TH_LOG("path %s: ShmemHugePages grew by %lld kB", self->path,
+	       huge - huge0);
+	EXPECT_TRUE(r.huge) TH_LOG("the memfd had no large folios at seal");
+	EXPECT_EQ(0, huge - huge0);
+	check_data(_metadata, &r);
+	close_all(&r, 1);
+	EXPECT_EQ(0, fdbox_delete(self->ctl, "rs-never"));
+}
 /* Box "rs-mo" on the module-only path, whatever the kernel offers. */
 TEST_F(stage2, module_only_path)
 {

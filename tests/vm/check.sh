@@ -14,8 +14,8 @@
 # (kernel.sh debug) whose build tree FDBOX_DEBUG_KDIR names, loading the
 # copies of fdbox.ko built against it (make modules-on-debug:
 # build/kmod-on-debug*/kernel/fdbox.ko). Without SUITE arguments every suite
-# runs on KDIR, then handover@patched and restore@patched (those of them
-# that exist; not when KDIR is itself the patched kernel), then each suite
+# runs on KDIR, then handover, restore, luo and hostile @patched (those of
+# them that exist; not when KDIR is itself the patched kernel), then each suite
 # of FDBOX_DEBUG_SUITES as NAME@debug (when FDBOX_DEBUG_KDIR is set), and
 # the benchmarks' smoke run. The last line printed is "N passed, N failed[,
 # N skipped]": tests, not the harness's per-stage checks (module load,
@@ -48,9 +48,11 @@ else
 		d=${conf%/suite.conf}; suites+=("${d##*/}")
 	done
 	# The restore paths differ between the stock and the patched kernel:
-	# prove the handover on both.
+	# prove the handover on both; LUO's memfd restore changes with the
+	# patches too, and only the patched kernel lets the module check
+	# handed-over addresses before claiming them (hostile).
 	if [ "$(cat "$kdir/.fdbox-variant" 2>/dev/null)" != patched ]; then
-		for s in handover restore; do
+		for s in handover restore luo hostile; do
 			if [ -f "$FDBOX_TOP/tests/$s/suite.conf" ]; then
 				suites+=("$s@patched")
 			fi
