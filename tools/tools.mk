@@ -26,7 +26,8 @@ $(BUILD)/guest-bin/fdbox: $(FDBOX_TOOL_OBJS) $(LIBFDBOX_A)
 	$(CC) -static -o $@ $(FDBOX_TOOL_OBJS) $(LIBFDBOX_A)
 
 # ---- host-side unit tests (TAP) -------------------------------------------
-FDBOX_HOST_TESTS := test-names test-errmsg test-args test-copy test-install
+FDBOX_HOST_TESTS := test-names test-errmsg test-args test-copy test-install \
+	test-known-issues
 HOST_TESTS += $(addprefix $(BUILD)/host-tests/,$(FDBOX_HOST_TESTS))
 
 $(BUILD)/host-tests-obj/%.o: tests/host/%.c tests/host/tap.h tools/tools.mk
@@ -52,6 +53,11 @@ $(BUILD)/host-tests/test-copy: $(BUILD)/host-tests-obj/test-copy.o $(LIBFDBOX_A)
 # make install into a scratch DESTDIR, then build against the installed
 # pkg-config file. Depends on every host artifact so that they are built.
 $(BUILD)/host-tests/test-install: tests/host/test-install.sh $(LIBFDBOX_ALL) $(BUILD)/tools/fdbox
+	@mkdir -p $(dir $@)
+	install -m 0755 $< $@
+
+# The harness's filter of known kernel issues (tests/vm/known-issues.awk).
+$(BUILD)/host-tests/test-known-issues: tests/host/test-known-issues.sh tests/vm/known-issues.awk
 	@mkdir -p $(dir $@)
 	install -m 0755 $< $@
 
