@@ -64,7 +64,7 @@ bool fdbox_kho_preserved(phys_addr_t phys, unsigned int order)
  */
 struct folio *fdbox_kho_claim_folio(phys_addr_t phys, unsigned int order)
 {
-	if (!fdbox_kho_preserved(phys, order) ||
+	if (!fdbox_helper_kho_is_preserved(phys, order) ||
 	    fdbox_kho_claimed_add(phys, order))
 		return NULL;
 	return kho_restore_folio(phys);

@@ -413,7 +413,7 @@ static int fdbox_memfd_kho_check_table(struct fdbox_memfd_kho_in *in)
 					 i, (u64)fdbox_folio_phys(e));
 		if (err)
 			return err;
-		if (!fdbox_kho_preserved(PFN_PHYS(pfn), order))
+		if (!fdbox_helper_kho_is_preserved(PFN_PHYS(pfn), order))
 			return fdbox_bad(in->fdname,
 					 "folio %llu: memory at %#llx was not preserved as a folio of order %u",
 					 i, (u64)fdbox_folio_phys(e), order);
@@ -459,6 +459,10 @@ static int fdbox_memfd_kho_new_file(struct fdbox_memfd_kho_in *in)
 	inode = file_inode(file);
 	inode_lock(inode);
 	i_size_write(inode, in->rec.size);
+	/*
+	 * The permission bits memfd_create() gave it, as fchmod() would set
+	 * them: this inode is new and reachable by nobody but this restore.
+	 */
 	inode->i_mode = (inode->i_mode & ~S_IALLUGO) | in->rec.mode;
 	inode_unlock(inode);
 	in->file = file;
