@@ -11,7 +11,8 @@
  *   M  the same, but restored with restore_path=module-only (the stock
  *      kernel's way, also on a kernel with the FDBox helpers)
  *   H  a fresh memfd written while shmem makes 2 MiB folios
- *      (shmem_enabled=always), in FDBox: the large-folio case
+ *      (shmem_enabled=always), in FDBox: the large-folio case (restored
+ *      with shmem_enabled=always too, so that the folios may stay whole)
  *   L  the memfd, in LUO session "bench-chain" (token 1)
  *   N, S, anything else: no big memfd (S is bench-fds' turn)
  * At the start of a stage the memfd the previous stage handed over is
@@ -70,7 +71,7 @@ static void report_touch(const char *sys, unsigned long mib, int fd)
 static int restore_fdbox(char letter, unsigned long mib)
 {
 	const char *sys = sys_name(letter);
-	char k[96], path[32] = "";
+	char k[96], path[32] = "", thp[32] = "";
 	int ctl, box, fd, state, err;
 	double t;
 
@@ -91,6 +92,12 @@ static int restore_fdbox(char letter, unsigned long mib)
 		return -1;
 	}
 	printf("bench: handover/fdbox 1\n");
+	/* 2 MiB folios stay whole only where shmem may allocate them. */
+	if (letter == 'H' && (thp_shmem_mode(thp, sizeof(thp)) ||
+			      write_text(THP_SHMEM, "always"))) {
+		bench_fail("%s: cannot set %s", sys, THP_SHMEM);
+		*thp = 0;
+	}
 	if (letter == 'M') {
 		read_text(RESTORE_PATH, path, sizeof(path));
 		err = write_text(RESTORE_PATH, "module-only");
@@ -115,6 +122,8 @@ static int restore_fdbox(char letter, unsigned long mib)
 	t = now_ms() - t;
 	if (*path)
 		write_text(RESTORE_PATH, path);
+	if (*thp)
+		write_text(THP_SHMEM, thp);
 	if (fd < 0) {
 		if (fd != -1)
 			bench_fail("%s: UNSEAL/GET after kexec: %s", sys, strerror(-fd));
