@@ -42,7 +42,7 @@
  * @phys: physical address, page aligned
  * @order: order the piece must have
  *
- * Context: Any.
+ * Context: Process context.
  * Return: false if the memory at @phys is not the start of a preserved,
  * unclaimed piece of order @order; true if it is, or if the kernel cannot
  * tell (see fdbox_helper_kho_is_preserved()).
@@ -159,7 +159,7 @@ static int fdbox_kho_vm_check_unique(const struct fdbox_kho_vm *vm)
  * or lying) may have claimed one of its pages as its own, and the page may
  * hold anything now.
  *
- * Context: Any.
+ * Context: Process context.
  * Return: true if every page and chunk page of @vm is still preserved and
  * unclaimed.
  */
