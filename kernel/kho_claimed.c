@@ -29,123 +29,152 @@
 #include <linux/xarray.h>
 #include "kho_vm.h"
 
-/* Page frames per bitmap: one page of bits. */
+/* Page frames per bitmap: one page of bits, 128 MiB with 4 KiB pages. */
 #define FDBOX_CLAIMED_BITS	(PAGE_SIZE * BITS_PER_BYTE)
+
+/* A naturally aligned range up to this order lies within one bitmap. */
+static_assert(ilog2(FDBOX_CLAIMED_BITS) > MAX_PAGE_ORDER);
 
 static DEFINE_MUTEX(fdbox_claimed_lock);
 /* pfn / FDBOX_CLAIMED_BITS -> bitmap of FDBOX_CLAIMED_BITS page frames */
 static DEFINE_XARRAY(fdbox_claimed);
+/* The bitmap looked up last: records are mostly contiguous. */
+static unsigned long fdbox_claimed_last_index = ULONG_MAX;
+static unsigned long *fdbox_claimed_last_map;
 
 /*
- * Call @fn on each bitmap piece of the @nr page frames from @pfn; stops at
- * the first nonzero return. With @create, missing bitmaps are allocated.
+ * The bitmap that holds page frame @pfn, or NULL; with @create, allocated
+ * if missing (an ERR_PTR() on failure).
  */
-static int fdbox_claimed_walk(unsigned long pfn, unsigned long nr,
-			      bool create,
-			      int (*fn)(unsigned long *map, unsigned long bit,
-					unsigned long len))
+static unsigned long *fdbox_claimed_map(unsigned long pfn, bool create)
 {
-	unsigned long end = pfn + nr, len, *map;
+	unsigned long index = pfn / FDBOX_CLAIMED_BITS, *map;
 	int err;
 
 	lockdep_assert_held(&fdbox_claimed_lock);
-	while (pfn < end) {
-		len = min(end - pfn,
-			  FDBOX_CLAIMED_BITS - pfn % FDBOX_CLAIMED_BITS);
-		map = xa_load(&fdbox_claimed, pfn / FDBOX_CLAIMED_BITS);
-		if (!map && create) {
-			map = kzalloc(PAGE_SIZE, GFP_KERNEL);
-			if (!map)
-				return -ENOMEM;
-			err = xa_err(xa_store(&fdbox_claimed,
-					      pfn / FDBOX_CLAIMED_BITS, map,
-					      GFP_KERNEL));
-			if (err) {
-				kfree(map);
-				return err;
-			}
+	if (index == fdbox_claimed_last_index)
+		return fdbox_claimed_last_map;
+	map = xa_load(&fdbox_claimed, index);
+	if (!map && create) {
+		map = kzalloc(PAGE_SIZE, GFP_KERNEL);
+		if (!map)
+			return ERR_PTR(-ENOMEM);
+		err = xa_err(xa_store(&fdbox_claimed, index, map, GFP_KERNEL));
+		if (err) {
+			kfree(map);
+			return ERR_PTR(err);
 		}
-		if (map) {
-			err = fn(map, pfn % FDBOX_CLAIMED_BITS, len);
-			if (err)
-				return err;
-		}
-		pfn += len;
 	}
-	return 0;
+	if (map) {
+		fdbox_claimed_last_index = index;
+		fdbox_claimed_last_map = map;
+	}
+	return map;
 }
 
-static int fdbox_claimed_any(unsigned long *map, unsigned long bit,
-			     unsigned long len)
+/* Is a page of the 2^@order frames from @pfn (aligned) set in @map? */
+static bool fdbox_claimed_any(const unsigned long *map, unsigned long pfn,
+			      unsigned int order)
 {
-	return find_next_bit(map, bit + len, bit) < bit + len ? -EEXIST : 0;
+	unsigned long bit = pfn % FDBOX_CLAIMED_BITS;
+
+	if (!order)
+		return test_bit(bit, map);
+	return find_next_bit(map, bit + (1UL << order), bit) <
+	       bit + (1UL << order);
 }
 
-static int fdbox_claimed_set(unsigned long *map, unsigned long bit,
-			     unsigned long len)
+/* The range of @phys and @order, checked: 0 or -EINVAL. */
+static int fdbox_claimed_range(phys_addr_t phys, unsigned int order,
+			       unsigned long *pfn)
 {
-	bitmap_set(map, bit, len);
+	*pfn = PHYS_PFN(phys);
+	if (WARN_ON_ONCE(order > MAX_PAGE_ORDER ||
+			 !IS_ALIGNED(*pfn, 1UL << order)))
+		return -EINVAL;
 	return 0;
 }
 
 /**
  * fdbox_kho_claimed() - has this module claimed memory in a range?
  * @phys: physical address, page aligned
- * @order: the range is the 2^@order pages from @phys
+ * @order: the range is the 2^@order pages from @phys, naturally aligned
  *
  * Context: Process context.
  * Return: true if any page of the range was claimed through
- * fdbox_kho_claimed_add().
+ * fdbox_kho_claimed_add(), or if the range is not naturally aligned.
  */
 bool fdbox_kho_claimed(phys_addr_t phys, unsigned int order)
 {
+	unsigned long pfn, *map;
+
+	if (fdbox_claimed_range(phys, order, &pfn))
+		return true;
 	guard(mutex)(&fdbox_claimed_lock);
-	return fdbox_claimed_walk(PHYS_PFN(phys), 1UL << order, false,
-				  fdbox_claimed_any) == -EEXIST;
+	map = fdbox_claimed_map(pfn, false);
+	return map && fdbox_claimed_any(map, pfn, order);
 }
 
 /**
  * fdbox_kho_claimed_check() - make sure a range can be claimed once
  * @phys: physical address, page aligned
- * @order: the range is the 2^@order pages from @phys
+ * @order: the range is the 2^@order pages from @phys, naturally aligned
  *
  * Call while validating a record that names the range, before anything of
  * it is claimed: it also allocates what fdbox_kho_claimed_add() needs for
  * the range, so that claiming it later cannot fail for lack of memory.
  *
  * Context: Process context.
- * Return: 0, -EEXIST if a page of the range was claimed already, or
- * -ENOMEM.
+ * Return: 0, -EEXIST if a page of the range was claimed already, -EINVAL
+ * for a range that is not naturally aligned, or -ENOMEM.
  */
 int fdbox_kho_claimed_check(phys_addr_t phys, unsigned int order)
 {
+	unsigned long pfn, *map;
+	int err;
+
+	err = fdbox_claimed_range(phys, order, &pfn);
+	if (err)
+		return err;
 	guard(mutex)(&fdbox_claimed_lock);
-	return fdbox_claimed_walk(PHYS_PFN(phys), 1UL << order, true,
-				  fdbox_claimed_any);
+	map = fdbox_claimed_map(pfn, true);
+	if (IS_ERR(map))
+		return PTR_ERR(map);
+	return fdbox_claimed_any(map, pfn, order) ? -EEXIST : 0;
 }
 
 /**
  * fdbox_kho_claimed_add() - remember a range about to be claimed
  * @phys: physical address, page aligned
- * @order: the range is the 2^@order pages from @phys
+ * @order: the range is the 2^@order pages from @phys, naturally aligned
  *
  * Call right before the memory is claimed from KHO; after
  * fdbox_kho_claimed_check() of the range it does not allocate.
  *
  * Context: Process context.
  * Return: 0, -EEXIST if a page of the range was claimed already (nothing
- * changed), or -ENOMEM (not checked before; nothing set).
+ * changed), -EINVAL for a range that is not naturally aligned, or -ENOMEM
+ * (not checked before; nothing set).
  */
 int fdbox_kho_claimed_add(phys_addr_t phys, unsigned int order)
 {
-	unsigned long pfn = PHYS_PFN(phys), nr = 1UL << order;
+	unsigned long pfn, *map;
 	int err;
 
+	err = fdbox_claimed_range(phys, order, &pfn);
+	if (err)
+		return err;
 	guard(mutex)(&fdbox_claimed_lock);
-	err = fdbox_claimed_walk(pfn, nr, true, fdbox_claimed_any);
-	if (!err)
-		err = fdbox_claimed_walk(pfn, nr, false, fdbox_claimed_set);
-	return err;
+	map = fdbox_claimed_map(pfn, true);
+	if (IS_ERR(map))
+		return PTR_ERR(map);
+	if (fdbox_claimed_any(map, pfn, order))
+		return -EEXIST;
+	if (order)
+		bitmap_set(map, pfn % FDBOX_CLAIMED_BITS, 1UL << order);
+	else
+		__set_bit(pfn % FDBOX_CLAIMED_BITS, map);
+	return 0;
 }
 
 /**
@@ -160,4 +189,6 @@ void fdbox_kho_claimed_exit(void)
 	xa_for_each(&fdbox_claimed, index, map)
 		kfree(map);
 	xa_destroy(&fdbox_claimed);
+	fdbox_claimed_last_index = ULONG_MAX;
+	fdbox_claimed_last_map = NULL;
 }
