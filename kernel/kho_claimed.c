@@ -130,17 +130,52 @@ bool fdbox_kho_claimed(phys_addr_t phys, unsigned int order)
  */
 int fdbox_kho_claimed_check(phys_addr_t phys, unsigned int order)
 {
+	guard(mutex)(&fdbox_claimed_lock);
+	return fdbox_kho_claimed_check_locked(phys, order);
+}
+
+/**
+ * fdbox_kho_claimed_check_locked() - fdbox_kho_claimed_check(), lock held
+ * @phys: physical address, page aligned
+ * @order: the range is the 2^@order pages from @phys, naturally aligned
+ *
+ * For checking many ranges under one fdbox_kho_claimed_lock().
+ *
+ * Context: Process context, fdbox_kho_claimed_lock() held.
+ * Return: as fdbox_kho_claimed_check().
+ */
+int fdbox_kho_claimed_check_locked(phys_addr_t phys, unsigned int order)
+{
 	unsigned long pfn, *map;
 	int err;
 
 	err = fdbox_claimed_range(phys, order, &pfn);
 	if (err)
 		return err;
-	guard(mutex)(&fdbox_claimed_lock);
 	map = fdbox_claimed_map(pfn, true);
 	if (IS_ERR(map))
 		return PTR_ERR(map);
 	return fdbox_claimed_any(map, pfn, order) ? -EEXIST : 0;
+}
+
+/**
+ * fdbox_kho_claimed_lock() - hold the claimed set still
+ *
+ * Context: Process context; sleeps.
+ */
+void fdbox_kho_claimed_lock(void)
+{
+	mutex_lock(&fdbox_claimed_lock);
+}
+
+/**
+ * fdbox_kho_claimed_unlock() - release fdbox_kho_claimed_lock()
+ *
+ * Context: Process context.
+ */
+void fdbox_kho_claimed_unlock(void)
+{
+	mutex_unlock(&fdbox_claimed_lock);
 }
 
 /**

@@ -387,8 +387,8 @@ static int fdbox_memfd_kho_check_overlap(struct fdbox_memfd_kho_in *in)
 	return err;
 }
 
-/* Check every entry of the claimed folio table. */
-static int fdbox_memfd_kho_check_table(struct fdbox_memfd_kho_in *in)
+/* Check every entry of the folio table, read in place. */
+static int fdbox_memfd_kho_check_entries(struct fdbox_memfd_kho_in *in)
 {
 	const struct fdbox_kho_memfd *rec = &in->rec;
 	u64 max_pages = DIV_ROUND_UP(rec->size, PAGE_SIZE);
@@ -406,7 +406,7 @@ static int fdbox_memfd_kho_check_table(struct fdbox_memfd_kho_in *in)
 		if (!pfn || !IS_ALIGNED(pfn, nr) || !pfn_to_online_page(pfn) ||
 		    (nr > 1 && !pfn_to_online_page(pfn + nr - 1)))
 			return fdbox_bad(in->fdname, "folio %llu: bad address", i);
-		err = fdbox_kho_claimed_check(PFN_PHYS(pfn), order);
+		err = fdbox_kho_claimed_check_locked(PFN_PHYS(pfn), order);
 		if (err == -EEXIST)
 			return fdbox_bad(in->fdname,
 					 "folio %llu: memory at %#llx belongs to another handed-over record",
@@ -424,11 +424,25 @@ static int fdbox_memfd_kho_check_table(struct fdbox_memfd_kho_in *in)
 					 i, e->index);
 		end = e->index + nr;
 		pages += nr;
+		if (!(i % 4096))
+			cond_resched();
 	}
 	if (pages != rec->nr_pages)
 		return fdbox_bad(in->fdname, "table has %llu pages, record %llu",
 				 pages, rec->nr_pages);
-	return fdbox_memfd_kho_check_overlap(in);
+	return 0;
+}
+
+/* Check the folio table, read in place, before anything of it is claimed. */
+static int fdbox_memfd_kho_check_table(struct fdbox_memfd_kho_in *in)
+{
+	int err;
+
+	/* One lock for all entries: a table has up to millions. */
+	fdbox_kho_claimed_lock();
+	err = fdbox_memfd_kho_check_entries(in);
+	fdbox_kho_claimed_unlock();
+	return err ?: fdbox_memfd_kho_check_overlap(in);
 }
 
 /*
