@@ -281,7 +281,7 @@ TEST_F(stage1, damaged_box_is_sealed)
 	ASSERT_EQ(0, fdbox_seal(box));
 	close(box);
 	/* Record 0 ("bad") points at memory that was never preserved. */
-	snprintf(line, sizeof(line), "%s folio-not-preserved", BOX_BROKEN);
+	snprintf(line, sizeof(line), "%s folio-outside-ram", BOX_BROKEN);
 	ASSERT_EQ(0, write_text(KNOB_CORRUPT, line));
 }
 
@@ -426,7 +426,7 @@ TEST_F(stage2, damaged_box_gives_what_it_can_and_can_be_deleted)
 	ASSERT_LE(0, box);
 	/* "bad" cannot be restored; "good" is restored all the same. */
 	EXPECT_EQ(-EINVAL, fdbox_unseal(box));
-	EXPECT_TRUE(kernel_log_has("was not preserved"));
+	EXPECT_TRUE(kernel_log_has("folio 0: bad address"));
 	ASSERT_EQ(0, box_state(BOX_BROKEN, state, sizeof(state)));
 	EXPECT_STREQ("restored", state);
 	EXPECT_EQ(-EINVAL, fdbox_unseal(box));
