@@ -95,6 +95,19 @@ static int fdbox_claimed_range(phys_addr_t phys, unsigned int order,
 	return 0;
 }
 
+/*
+ * The bitmap of the checked range @phys, @order (allocated if missing), its
+ * first page frame in *@pfn; an ERR_PTR() if the range is bad or on failure.
+ */
+static unsigned long *fdbox_claimed_map_of(phys_addr_t phys,
+					   unsigned int order,
+					   unsigned long *pfn)
+{
+	int err = fdbox_claimed_range(phys, order, pfn);
+
+	return err ? ERR_PTR(err) : fdbox_claimed_map(*pfn, true);
+}
+
 /**
  * fdbox_kho_claimed() - has this module claimed memory in a range?
  * @phys: physical address, page aligned
@@ -147,12 +160,8 @@ int fdbox_kho_claimed_check(phys_addr_t phys, unsigned int order)
 int fdbox_kho_claimed_check_locked(phys_addr_t phys, unsigned int order)
 {
 	unsigned long pfn, *map;
-	int err;
 
-	err = fdbox_claimed_range(phys, order, &pfn);
-	if (err)
-		return err;
-	map = fdbox_claimed_map(pfn, true);
+	map = fdbox_claimed_map_of(phys, order, &pfn);
 	if (IS_ERR(map))
 		return PTR_ERR(map);
 	return fdbox_claimed_any(map, pfn, order) ? -EEXIST : 0;
@@ -194,13 +203,9 @@ void fdbox_kho_claimed_unlock(void)
 int fdbox_kho_claimed_add(phys_addr_t phys, unsigned int order)
 {
 	unsigned long pfn, *map;
-	int err;
 
-	err = fdbox_claimed_range(phys, order, &pfn);
-	if (err)
-		return err;
 	guard(mutex)(&fdbox_claimed_lock);
-	map = fdbox_claimed_map(pfn, true);
+	map = fdbox_claimed_map_of(phys, order, &pfn);
 	if (IS_ERR(map))
 		return PTR_ERR(map);
 	if (fdbox_claimed_any(map, pfn, order))

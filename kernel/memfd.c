@@ -49,11 +49,6 @@ bool fdbox_memfd_is_memfd(struct file *file)
 	       (file->f_path.mnt->mnt_flags & MNT_INTERNAL);
 }
 
-static bool fdbox_memfd_recognise(struct file *file)
-{
-	return fdbox_memfd_is_memfd(file);
-}
-
 static int fdbox_memfd_put(struct fdbox_fd *fd)
 {
 	return 0;
@@ -150,7 +145,7 @@ static u64 fdbox_memfd_size(struct fdbox_fd *fd)
 const struct fdbox_handler fdbox_memfd_handler = {
 	.type = FDBOX_FD_TYPE_MEMFD,
 	.name = "memfd",
-	.recognise = fdbox_memfd_recognise,
+	.recognise = fdbox_memfd_is_memfd,
 	.put = fdbox_memfd_put,
 	.seal = fdbox_memfd_seal,
 	.unseal = fdbox_memfd_unseal,
