@@ -11,7 +11,10 @@
  * file, memory the first already owns. Within one record that is checked
  * when the record is validated; across records FDBox remembers every page
  * it claims from KHO, in a sparse bitmap of page frames, and refuses a
- * record that names one of them before it claims anything of it. (KHO's
+ * record that names one of them before it claims anything of it. A
+ * record that checks out reserves all its memory here at once, under one
+ * lock, before it claims any of it: the folios it then claims one by one
+ * need no further lookup, and no other record can take them meanwhile. (KHO's
  * own mark, which kho_is_preserved() reads on patched kernels, says the
  * same for memory anyone claimed; this works on every kernel, and says who
  * holds it.)
@@ -187,6 +190,65 @@ void fdbox_kho_claimed_unlock(void)
 	mutex_unlock(&fdbox_claimed_lock);
 }
 
+/* Set the bits of a checked range in @map: 0 or -EEXIST (nothing set). */
+static int fdbox_claimed_set(unsigned long *map, unsigned long pfn,
+			     unsigned int order)
+{
+	if (fdbox_claimed_any(map, pfn, order))
+		return -EEXIST;
+	if (order)
+		bitmap_set(map, pfn % FDBOX_CLAIMED_BITS, 1UL << order);
+	else
+		__set_bit(pfn % FDBOX_CLAIMED_BITS, map);
+	return 0;
+}
+
+/**
+ * fdbox_kho_claimed_add_locked() - remember a range, lock held
+ * @phys: physical address, page aligned
+ * @order: the range is the 2^@order pages from @phys, naturally aligned
+ *
+ * Call right before the memory is claimed from KHO, or to reserve memory
+ * that a checked record will claim later: from then on, no other record
+ * may name it. fdbox_kho_claimed_remove_locked() undoes a reservation.
+ *
+ * Context: Process context, fdbox_kho_claimed_lock() held.
+ * Return: 0, -EEXIST if a page of the range was claimed already (nothing
+ * changed), -EINVAL for a range that is not naturally aligned, or -ENOMEM.
+ */
+int fdbox_kho_claimed_add_locked(phys_addr_t phys, unsigned int order)
+{
+	unsigned long pfn, *map;
+
+	map = fdbox_claimed_map_of(phys, order, &pfn);
+	if (IS_ERR(map))
+		return PTR_ERR(map);
+	return fdbox_claimed_set(map, pfn, order);
+}
+
+/**
+ * fdbox_kho_claimed_remove_locked() - forget a range reserved, not claimed
+ * @phys: physical address, page aligned
+ * @order: as given to fdbox_kho_claimed_add_locked(), which succeeded
+ *
+ * Only for memory that nobody claimed from KHO: a record that reserved it
+ * and then failed its checks gives it back.
+ *
+ * Context: Process context, fdbox_kho_claimed_lock() held.
+ */
+void fdbox_kho_claimed_remove_locked(phys_addr_t phys, unsigned int order)
+{
+	unsigned long pfn, *map;
+
+	lockdep_assert_held(&fdbox_claimed_lock);
+	if (fdbox_claimed_range(phys, order, &pfn))
+		return;
+	map = fdbox_claimed_map(pfn, false);
+	if (WARN_ON_ONCE(!map))
+		return;
+	bitmap_clear(map, pfn % FDBOX_CLAIMED_BITS, 1UL << order);
+}
+
 /**
  * fdbox_kho_claimed_add() - remember a range about to be claimed
  * @phys: physical address, page aligned
@@ -196,25 +258,12 @@ void fdbox_kho_claimed_unlock(void)
  * fdbox_kho_claimed_check() of the range it does not allocate.
  *
  * Context: Process context.
- * Return: 0, -EEXIST if a page of the range was claimed already (nothing
- * changed), -EINVAL for a range that is not naturally aligned, or -ENOMEM
- * (not checked before; nothing set).
+ * Return: as fdbox_kho_claimed_add_locked().
  */
 int fdbox_kho_claimed_add(phys_addr_t phys, unsigned int order)
 {
-	unsigned long pfn, *map;
-
 	guard(mutex)(&fdbox_claimed_lock);
-	map = fdbox_claimed_map_of(phys, order, &pfn);
-	if (IS_ERR(map))
-		return PTR_ERR(map);
-	if (fdbox_claimed_any(map, pfn, order))
-		return -EEXIST;
-	if (order)
-		bitmap_set(map, pfn % FDBOX_CLAIMED_BITS, 1UL << order);
-	else
-		__set_bit(pfn % FDBOX_CLAIMED_BITS, map);
-	return 0;
+	return fdbox_kho_claimed_add_locked(phys, order);
 }
 
 /**

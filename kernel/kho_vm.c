@@ -70,6 +70,23 @@ struct folio *fdbox_kho_claim_folio(phys_addr_t phys, unsigned int order)
 	return kho_restore_folio(phys);
 }
 
+/**
+ * fdbox_kho_claim_reserved_folio() - claim a preserved folio already reserved
+ * @phys: its physical address, reserved with fdbox_kho_claimed_add_locked()
+ * @order: the order it must have been preserved with
+ *
+ * Context: Process context.
+ * Return: the folio, or NULL if KHO has no preserved folio of that order
+ * there (any more): memory another KHO user shares, in a damaged handover.
+ */
+struct folio *fdbox_kho_claim_reserved_folio(phys_addr_t phys,
+					     unsigned int order)
+{
+	if (!fdbox_helper_kho_is_preserved(phys, order))
+		return NULL;
+	return kho_restore_folio(phys);
+}
+
 /* Claim one page of a handed-over vmalloc area, exactly once, and free it. */
 static void fdbox_kho_free_page(phys_addr_t phys)
 {

@@ -30,6 +30,8 @@ struct fdbox_kho_vm {
 
 bool fdbox_kho_preserved(phys_addr_t phys, unsigned int order);
 struct folio *fdbox_kho_claim_folio(phys_addr_t phys, unsigned int order);
+struct folio *fdbox_kho_claim_reserved_folio(phys_addr_t phys,
+					     unsigned int order);
 
 /* kho_claimed.c: what this module claimed of the handover */
 bool fdbox_kho_claimed(phys_addr_t phys, unsigned int order);
@@ -38,6 +40,8 @@ int fdbox_kho_claimed_check_locked(phys_addr_t phys, unsigned int order);
 void fdbox_kho_claimed_lock(void);
 void fdbox_kho_claimed_unlock(void);
 int fdbox_kho_claimed_add(phys_addr_t phys, unsigned int order);
+int fdbox_kho_claimed_add_locked(phys_addr_t phys, unsigned int order);
+void fdbox_kho_claimed_remove_locked(phys_addr_t phys, unsigned int order);
 void fdbox_kho_claimed_exit(void);
 int fdbox_kho_cmp_u64(const void *a, const void *b);
 

@@ -15,8 +15,10 @@
  * in place, without claiming it: it walks the chunk list of the KHO vmalloc
  * preservation (the KHO ABI in include/linux/kho/abi/kexec_handover.h) and
  * checks every entry (sorted, aligned, inside the file, valid memory that
- * KHO marks as preserved (kho_vm.c), as it does the table's own pages, and
- * no two pieces of handed-over memory overlapping). Only then does it claim
+ * KHO marks as preserved (kho_vm.c), as it does the table's own pages).
+ * Then it reserves the folios in the set of claimed memory (kho_claimed.c),
+ * which refuses memory that two pieces of the record share or that another
+ * record claimed. Only then does it claim
  * folios (kho_restore_folio()), one entry at a time, in one of two ways
  * (helper.c tells which one is active):
  *
@@ -38,11 +40,12 @@
  * Seals are applied last, then the position and the access mode.
  *
  * Restores run one at a time, whatever the box. Two records can only share
- * memory if the handover is damaged; then the first restore claims it, and
- * the other finds it claimed: each folio is checked to be still preserved
- * right before it is claimed, and a call after a failed one first checks
- * that no page of its folio table was claimed meanwhile (the table is read
- * in place), so that it never reads or claims what it checked no longer.
+ * memory if the handover is damaged; then the first record checked
+ * reserves it, and the other is refused. Each folio is checked to be still
+ * preserved right before it is claimed (another KHO user may share it), and
+ * a call after a failed one first checks that no page of its folio table
+ * was claimed meanwhile (the table is read in place and claimed last), so
+ * that it never reads or claims what it checked no longer.
  *
  * Every preserved folio is claimed exactly once, and a failed allocation
  * loses nothing: the module-only path allocates the new folios before it
@@ -82,7 +85,6 @@
 #include <linux/sched.h>
 #include <linux/shmem_fs.h>
 #include <linux/slab.h>
-#include <linux/sort.h>
 #include <linux/string.h>
 #include <linux/vmalloc.h>
 #include <uapi/linux/memfd.h>
@@ -322,75 +324,59 @@ static inline u64 fdbox_key_pages(u64 key)
 	return 1ULL << (key & FDBOX_KHO_FOLIO_ORDER);
 }
 
-/* The sorted keys of @in must not overlap. */
-static int fdbox_memfd_kho_overlap_sorted(struct fdbox_memfd_kho_in *in,
-					  u64 nr)
+/* Forget the reservations of keys @from to @to (excluded) of @in. */
+static void fdbox_memfd_kho_unreserve_from(struct fdbox_memfd_kho_in *in,
+					   u64 from, u64 to)
 {
-	int err = 0;
-	u64 *keys;
-	u64 i;
+	u64 i, key;
 
-	/* No kmalloc attempt: it could compact memory for a large array. */
-	keys = vmalloc_array(nr, sizeof(*keys));
-	if (!keys)
-		return -ENOMEM;
-	for (i = 0; i < nr; i++)
-		keys[i] = fdbox_memfd_kho_key(in, i);
-	sort(keys, nr, sizeof(*keys), fdbox_kho_cmp_u64, NULL);
-	for (i = 1; i < nr && !err; i++)
-		if (fdbox_key_pfn(keys[i]) < fdbox_key_pfn(keys[i - 1]) +
-		    fdbox_key_pages(keys[i - 1]))
-			err = -EINVAL;
-	vfree(keys);
-	return err;
+	for (i = from; i < to; i++) {
+		key = fdbox_memfd_kho_key(in, i);
+		fdbox_kho_claimed_remove_locked(key & FDBOX_KHO_FOLIO_PHYS,
+						key & FDBOX_KHO_FOLIO_ORDER);
+	}
+}
+
+static void fdbox_memfd_kho_unreserve(struct fdbox_memfd_kho_in *in, u64 nr)
+{
+	fdbox_memfd_kho_unreserve_from(in, 0, nr);
 }
 
 /*
- * No two pieces of handed-over memory may overlap: each is claimed once.
- * Checked with a bitmap of the page frames they span when that is not much
- * larger than a list of them would be (linear), else by sorting them.
+ * Reserve key @i of @in in the claimed set, or explain why not: no two
+ * pieces of handed-over memory may overlap, and none may have been claimed
+ * by another record. On failure, the first @i keys are unreserved.
  */
-static int fdbox_memfd_kho_check_overlap(struct fdbox_memfd_kho_in *in)
+static int fdbox_memfd_kho_reserve(struct fdbox_memfd_kho_in *in, u64 i)
 {
-	u64 nr = in->rec.nr_folios + in->table.nr_pages + in->table.nr_chunks;
-	u64 i, key, lo = U64_MAX, hi = 0, span;
-	unsigned long *map = NULL;
-	int err = 0;
+	u64 key = fdbox_memfd_kho_key(in, i);
+	phys_addr_t phys = key & FDBOX_KHO_FOLIO_PHYS;
+	unsigned int order = key & FDBOX_KHO_FOLIO_ORDER;
+	int err;
 
-	for (i = 0; i < nr; i++) {
-		key = fdbox_memfd_kho_key(in, i);
-		lo = min(lo, fdbox_key_pfn(key));
-		hi = max(hi, fdbox_key_pfn(key) + fdbox_key_pages(key) - 1);
-	}
-	span = hi - lo + 1;
-	if (span / BITS_PER_BYTE <= nr * 64)
-		map = vzalloc(BITS_TO_LONGS(span) * sizeof(long));
-	if (map) {
-		for (i = 0; i < nr && !err; i++) {
-			unsigned long pfn, pages;
-
-			key = fdbox_memfd_kho_key(in, i);
-			pfn = fdbox_key_pfn(key) - lo;
-			pages = fdbox_key_pages(key);
-			if (pages == 1 ? __test_and_set_bit(pfn, map) :
-			    find_next_bit(map, pfn + pages, pfn) < pfn + pages)
-				err = -EINVAL;
-			else if (pages > 1)
-				bitmap_set(map, pfn, pages);
-		}
-		vfree(map);
-	} else {
-		err = fdbox_memfd_kho_overlap_sorted(in, nr);
-	}
-	if (err == -EINVAL)
-		return fdbox_bad(in->fdname, "handed-over memory overlaps");
-	return err;
+	err = fdbox_kho_claimed_add_locked(phys, order);
+	if (!err)
+		return 0;
+	fdbox_memfd_kho_unreserve(in, i);
+	if (err != -EEXIST)
+		return err;
+	/* Still claimed once this record's own part is undone? */
+	if (fdbox_kho_claimed_check_locked(phys, order))
+		return fdbox_bad(in->fdname,
+				 "memory at %#llx belongs to another handed-over record",
+				 (u64)phys);
+	return fdbox_bad(in->fdname, "handed-over memory overlaps");
 }
 
-/* Check every entry of the folio table, read in place. */
+/*
+ * Check every entry of the folio table, read in place, and reserve its
+ * folio (so that it is this record's from now on), then check the table's
+ * own pages against them. On failure nothing stays reserved.
+ */
 static int fdbox_memfd_kho_check_entries(struct fdbox_memfd_kho_in *in)
 {
 	const struct fdbox_kho_memfd *rec = &in->rec;
+	u64 nr_keys = rec->nr_folios + in->table.nr_pages + in->table.nr_chunks;
 	u64 max_pages = DIV_ROUND_UP(rec->size, PAGE_SIZE);
 	u64 i, pages = 0, end = 0;
 	int err;
@@ -401,39 +387,62 @@ static int fdbox_memfd_kho_check_entries(struct fdbox_memfd_kho_in *in)
 		unsigned long pfn = PHYS_PFN(fdbox_folio_phys(e));
 		u64 nr = 1ULL << order;
 
-		if (e->phys & FDBOX_KHO_FOLIO_RESERVED || order > MAX_PAGE_ORDER)
-			return fdbox_bad(in->fdname, "folio %llu: bad order", i);
+		if (e->phys & FDBOX_KHO_FOLIO_RESERVED ||
+		    order > MAX_PAGE_ORDER) {
+			err = fdbox_bad(in->fdname, "folio %llu: bad order", i);
+			goto unreserve;
+		}
 		if (!pfn || !IS_ALIGNED(pfn, nr) || !pfn_to_online_page(pfn) ||
-		    (nr > 1 && !pfn_to_online_page(pfn + nr - 1)))
-			return fdbox_bad(in->fdname, "folio %llu: bad address", i);
-		err = fdbox_kho_claimed_check_locked(PFN_PHYS(pfn), order);
-		if (err == -EEXIST)
-			return fdbox_bad(in->fdname,
-					 "folio %llu: memory at %#llx belongs to another handed-over record",
-					 i, (u64)fdbox_folio_phys(e));
+		    (nr > 1 && !pfn_to_online_page(pfn + nr - 1))) {
+			err = fdbox_bad(in->fdname, "folio %llu: bad address", i);
+			goto unreserve;
+		}
+		if (!IS_ALIGNED(e->index, nr) || e->index >= max_pages ||
+		    e->index < end) {
+			err = fdbox_bad(in->fdname,
+					"folio %llu: index %llu unsorted, overlapping or past EOF",
+					i, e->index);
+			goto unreserve;
+		}
+		/* First: memory another record took is not preserved either. */
+		err = fdbox_memfd_kho_reserve(in, i);
 		if (err)
 			return err;
-		if (!fdbox_helper_kho_is_preserved(PFN_PHYS(pfn), order))
-			return fdbox_bad(in->fdname,
-					 "folio %llu: memory at %#llx was not preserved as a folio of order %u",
-					 i, (u64)fdbox_folio_phys(e), order);
-		if (!IS_ALIGNED(e->index, nr) || e->index >= max_pages ||
-		    e->index < end)
-			return fdbox_bad(in->fdname,
-					 "folio %llu: index %llu unsorted, overlapping or past EOF",
-					 i, e->index);
+		if (!fdbox_helper_kho_is_preserved(PFN_PHYS(pfn), order)) {
+			err = fdbox_bad(in->fdname,
+					"folio %llu: memory at %#llx was not preserved as a folio of order %u",
+					i, (u64)fdbox_folio_phys(e), order);
+			fdbox_memfd_kho_unreserve(in, i + 1);
+			return err;
+		}
 		end = e->index + nr;
 		pages += nr;
 		if (!(i % 4096))
 			cond_resched();
 	}
-	if (pages != rec->nr_pages)
-		return fdbox_bad(in->fdname, "table has %llu pages, record %llu",
-				 pages, rec->nr_pages);
+	if (pages != rec->nr_pages) {
+		err = fdbox_bad(in->fdname, "table has %llu pages, record %llu",
+				pages, rec->nr_pages);
+		goto unreserve;
+	}
+	/* Table pages: checked here, claimed and freed with the table. */
+	for (; i < nr_keys; i++) {
+		err = fdbox_memfd_kho_reserve(in, i);
+		if (err)
+			return err;
+	}
+	fdbox_memfd_kho_unreserve_from(in, rec->nr_folios, nr_keys);
 	return 0;
+
+unreserve:
+	fdbox_memfd_kho_unreserve(in, i);
+	return err;
 }
 
-/* Check the folio table, read in place, before anything of it is claimed. */
+/*
+ * Check the folio table, read in place, before anything of it is claimed,
+ * and reserve its folios.
+ */
 static int fdbox_memfd_kho_check_table(struct fdbox_memfd_kho_in *in)
 {
 	int err;
@@ -442,7 +451,7 @@ static int fdbox_memfd_kho_check_table(struct fdbox_memfd_kho_in *in)
 	fdbox_kho_claimed_lock();
 	err = fdbox_memfd_kho_check_entries(in);
 	fdbox_kho_claimed_unlock();
-	return err ?: fdbox_memfd_kho_check_overlap(in);
+	return err;
 }
 
 /*
@@ -491,11 +500,11 @@ static struct folio *fdbox_memfd_kho_claim_folio(struct fdbox_memfd_kho_in *in,
 	struct folio *folio;
 
 	/*
-	 * Checked when the table was, but another record may have claimed
-	 * it since (handed-over records can overlap only if damaged).
+	 * Reserved when the table was checked; KHO may still refuse it if
+	 * another KHO user took it since (a damaged handover).
 	 */
-	folio = fdbox_kho_claim_folio(fdbox_folio_phys(e),
-				      fdbox_folio_order(e));
+	folio = fdbox_kho_claim_reserved_folio(fdbox_folio_phys(e),
+					       fdbox_folio_order(e));
 	if (!folio) {
 		pr_err("handed-over memfd '%s': KHO has no folio at %#llx\n",
 		       in->fdname, e->phys);
