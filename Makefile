@@ -47,7 +47,7 @@ endif
 
 # The reliability suites make check runs on the debug kernel (NAME@debug).
 DEBUG_SUITES := core handover chain fuzz stress faults unseal-faults security leaks hostile \
-	init-faults lifecycle
+	init-faults lifecycle plugins
 DEBUG ?= $(if $(SUITES),$(if $(findstring @debug,$(SUITES)),1,0),1)
 ifeq ($(VARIANT),debug)
 DEBUG := 0
@@ -69,7 +69,7 @@ all: prepare
 	@$(MAKE) --no-print-directory KDIR="$$(cat $(KDIR_FILE))" module module-debug userspace
 
 check: prepare $(PATCHED_PREP) $(DEBUG_PREP)
-	@$(MAKE) --no-print-directory KDIR="$$(cat $(KDIR_FILE))" module module-debug userspace bench-build
+	@$(MAKE) --no-print-directory KDIR="$$(cat $(KDIR_FILE))" module module-debug test-modules userspace bench-build
 	@$(if $(DEBUG_MODULES),$(MAKE) --no-print-directory KDIR="$$(cat $(BUILD)/kdir-debug)" $(DEBUG_MODULES))
 	@$(PATCHED_ENV) $(DEBUG_ENV) tests/vm/check.sh "$$(cat $(KDIR_FILE))" $(SUITES)
 
@@ -82,7 +82,7 @@ check-debug:
 # the checkout, built, and the suites it names run; each must fail.
 # MUTANTS="03 11" picks some. Not part of check: it takes long.
 mutants: prepare prepare-patched prepare-debug
-	@$(MAKE) --no-print-directory KDIR="$$(cat $(BUILD)/kdir-normal)" module module-debug userspace
+	@$(MAKE) --no-print-directory KDIR="$$(cat $(BUILD)/kdir-normal)" module module-debug test-modules userspace
 	@tests/mutants/run.sh $(MUTANTS)
 
 soak:
@@ -189,12 +189,29 @@ KMOD_DEBUG := $(BUILD)/kmod-debug
 module-debug:
 	$(call module-copy,$(KMOD_DEBUG),FDBOX_DEBUG=y)
 
-# With KDIR the debug kernel's tree: both builds for the NAME@debug suites.
+# $(call test-modules-in,DIR,FDBOX-BUILD): the test-only modules of
+# tests/kmod/ (file types registered through the handler API) built in DIR
+# against $(KDIR) and the fdbox.ko built in FDBOX-BUILD. check.sh gives them
+# to every suite's guest in /lib/fdbox-tests.
+define test-modules-in
+	@mkdir -p $(1)
+	@cp -p tests/kmod/Kbuild tests/kmod/*.c $(1)/
+	$(KLOCK) $(MAKE) -C $(KDIR) M=$(CURDIR)/$(1) W=1 FDBOX_SRC=$(CURDIR) \
+		KBUILD_EXTRA_SYMBOLS=$(CURDIR)/$(2)/Module.symvers modules
+endef
+
+.PHONY: test-modules
+test-modules: module
+	$(call test-modules-in,$(BUILD)/kmod-test,kernel)
+
+# With KDIR the debug kernel's tree: both builds for the NAME@debug suites,
+# and the test modules.
 modules-on-debug:
 	$(call module-copy,$(BUILD)/kmod-on-debug,)
 	$(call module-copy,$(BUILD)/kmod-on-debug-knob,FDBOX_DEBUG=y)
+	$(call test-modules-in,$(BUILD)/kmod-on-debug-test,$(BUILD)/kmod-on-debug/kernel)
 else
-module module-debug modules-on-debug:
+module module-debug modules-on-debug test-modules:
 	@echo "kernel/ has no module yet"
 endif
 

@@ -113,10 +113,6 @@ static LIST_HEAD(fdbox_boxes);
 static unsigned int fdbox_nr_boxes;
 static atomic64_t fdbox_bytes = ATOMIC64_INIT(0);
 
-static const struct fdbox_handler *const fdbox_handlers[] = {
-	&fdbox_memfd_handler,
-};
-
 static bool fdbox_name_char_valid(u8 c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
@@ -190,40 +186,6 @@ const char *fdbox_state_name(u32 state)
 	}
 }
 
-/**
- * fdbox_handler_find() - find the handler for a file
- * @file: the file
- *
- * Context: Process context.
- * Return: the handler that recognises @file, or NULL if there is none.
- */
-const struct fdbox_handler *fdbox_handler_find(struct file *file)
-{
-	size_t i;
-
-	for (i = 0; i < ARRAY_SIZE(fdbox_handlers); i++)
-		if (fdbox_handlers[i]->recognise(file))
-			return fdbox_handlers[i];
-	return NULL;
-}
-
-/**
- * fdbox_handler_by_type() - find the handler for a file type
- * @type: FDBOX_FD_TYPE_*, as recorded in the handover
- *
- * Context: Any context.
- * Return: the handler of @type, or NULL if there is none.
- */
-const struct fdbox_handler *fdbox_handler_by_type(u32 type)
-{
-	size_t i;
-
-	for (i = 0; i < ARRAY_SIZE(fdbox_handlers); i++)
-		if (fdbox_handlers[i]->type == type)
-			return fdbox_handlers[i];
-	return NULL;
-}
-
 /* Charge @bytes against @limit (0: none but what the counter can hold). */
 static int fdbox_charge_limit(u64 bytes, u64 limit)
 {
@@ -290,6 +252,7 @@ static int fdbox_fd_attach(struct fdbox_fd *fd, struct file *file)
 	fd->file = file;
 	err = handler->put(fd);
 	if (err) {
+		fdbox_handler_put(handler);
 		fd->handler = NULL;
 		fd->file = NULL;
 		return err;
@@ -306,8 +269,10 @@ static struct file *fdbox_fd_detach(struct fdbox_fd *fd)
 {
 	struct file *file = fd->file;
 
-	if (fd->handler)
+	if (fd->handler) {
 		fd->handler->release(fd);
+		fdbox_handler_put(fd->handler);
+	}
 	fd->handler = NULL;
 	fd->file = NULL;
 	fd->priv = NULL;
@@ -1009,30 +974,41 @@ int fdbox_restored_box_add_fd(struct fdbox_box *box, const char *name,
 {
 	const struct fdbox_handler *handler;
 	struct fdbox_fd *fd;
+	int err;
 
 	if (fdbox_check_name((const u8 *)name) || size > S64_MAX)
 		return -EINVAL;
-	handler = fdbox_handler_by_type(type);
+	handler = fdbox_handler_get(type);
 	if (!handler)
 		return -EOPNOTSUPP;
 
-	guard(mutex)(&box->lock);
+	mutex_lock(&box->lock);
+	err = -EINVAL;
 	if (WARN_ON_ONCE(box->state != FDBOX_STATE_RESTORED))
-		return -EINVAL;
+		goto err_unlock;
+	err = -EEXIST;
 	if (fdbox_box_find_fd(box, name))
-		return -EEXIST;
+		goto err_unlock;
+	err = -ENOMEM;
 	fd = fdbox_fd_alloc(name);
 	if (!fd)
-		return -ENOMEM;
+		goto err_unlock;
+	err = -EOVERFLOW;
 	if (fdbox_charge_unlimited(size)) {
 		kfree(fd);
-		return -EOVERFLOW;
+		goto err_unlock;
 	}
 	fd->handler = handler;
 	fd->restore_data = data;
 	fd->size = size;
 	fdbox_box_add(box, fd);
+	mutex_unlock(&box->lock);
 	return 0;
+
+err_unlock:
+	mutex_unlock(&box->lock);
+	fdbox_handler_put(handler);
+	return err;
 }
 
 /**

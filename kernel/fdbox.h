@@ -13,6 +13,7 @@
 #include <linux/mutex.h>
 #include <linux/types.h>
 #include <linux/fdbox.h>
+#include "fdbox_handler.h"
 
 /*
  * Boxes of up to FDBOX_FD_LIST_MAX fds find names in their list; larger ones
@@ -22,105 +23,7 @@
 #define FDBOX_FD_HASH_MIN_BITS	4
 #define FDBOX_FD_HASH_MAX_BITS	20
 
-struct fdbox_fd;
-struct fdbox_kho_fd;
 struct fdbox_handover_box;
-
-/**
- * struct fdbox_handler - how FDBox holds one type of file
- * @type: FDBOX_FD_TYPE_* reported to userspace and written to the handover
- * @name: short name of the type, for messages
- * @recognise: return true if @file is of the type this handler holds. Only
- *             files some handler recognises can be put into a box.
- * @put: validate @fd->file when the file enters a box; may set @fd->priv.
- *       Usually called without the box lock, but with it held if the
- *       caller's descriptor changed under PUT_FD. Return 0 or a negative
- *       errno.
- * @seal: check the dependencies of @fd and serialize it for handover (pin
- *        memory, record it) into @fd->seal_data. Called with the box lock
- *        held. On error nothing of @fd may stay serialized.
- * @unseal: undo @seal in the same kernel: unpin, discard @fd->seal_data.
- *          Called with the box lock held. Cannot fail.
- * @restore: after kexec, create @fd->file from @fd->restore_data (what the
- *           previous kernel handed over) and consume it. Called with the box
- *           lock held, once per fd and successful call. -EINVAL or -EIO mean
- *           the handed-over data is damaged and the fd can never be
- *           restored; after any other error a later call may succeed (it
- *           resumes: nothing handed over may be lost by a failed call).
- * @release: free the handler state of @fd (@fd->priv, and @fd->restore_data
- *           of a fd never restored). The file reference itself belongs to
- *           box.c. Called with or without the box lock.
- * @size: bytes @fd->file holds, charged against the max_bytes limit.
- * @emit: write the type-specific part of the handover record @rec of a
- *        sealed @fd from @fd->seal_data. Called with the box lock held.
- * @load: in the new kernel, check the handover record @rec (untrusted) and
- *        copy what restore needs into *@data, without touching preserved
- *        file data; *@size gets the bytes the fd holds. Return 0 or a
- *        negative errno, with a message saying what is wrong.
- * @unload: free *@data of @load for a fd that never entered a box.
- * @record_bytes: bytes of memory a handover record keeps reserved, for
- *                reporting records that were refused (0 if unknown).
- * @unclaimed: bytes of handed-over memory a fd without a file still keeps
- *             reserved (its @restore_data). Called with the box lock held.
- * @shared: optional; true if someone besides FDBox (the Live Update
- *          Orchestrator) now hands over the memory of the sealed @fd too,
- *          for a warning at reboot. Called with the box lock held.
- *
- * A handler sees a &struct fdbox_fd through its whole life: put, then any
- * number of seal/unseal pairs, then release. A fd handed over by the previous
- * kernel starts without a file: restore, then the same cycle.
- */
-struct fdbox_handler {
-	u32 type;
-	const char *name;
-	bool (*recognise)(struct file *file);
-	int (*put)(struct fdbox_fd *fd);
-	int (*seal)(struct fdbox_fd *fd);
-	void (*unseal)(struct fdbox_fd *fd);
-	int (*restore)(struct fdbox_fd *fd);
-	void (*release)(struct fdbox_fd *fd);
-	u64 (*size)(struct fdbox_fd *fd);
-	void (*emit)(struct fdbox_fd *fd, struct fdbox_kho_fd *rec);
-	int (*load)(const struct fdbox_kho_fd *rec, void **data, u64 *size);
-	void (*unload)(void *data);
-	u64 (*record_bytes)(const struct fdbox_kho_fd *rec);
-	u64 (*unclaimed)(struct fdbox_fd *fd);
-	bool (*shared)(struct fdbox_fd *fd);
-};
-
-/**
- * struct fdbox_fd - a file held by a box
- * @list: entry in &fdbox_box.fds
- * @hnode: entry in &fdbox_box.fd_hash, while the box has one
- * @hash: hash of @name, while the box has a name hash
- * @box: the box that holds this fd
- * @handler: handler of the file type
- * @file: the file (one reference), or NULL while a handed-over fd has not
- *        been restored yet
- * @priv: handler state for as long as the fd is in the box
- * @seal_data: what the seal hook recorded for handover, while sealed
- * @restore_data: what the previous kernel handed over, until restored
- * @size: bytes charged for this fd (against max_bytes)
- * @seal_size: bytes of the file when SEAL charged it, @size once sealed
- * @name: name of the fd within the box, NUL-terminated
- *
- * All fields but @name and @handler are protected by the box lock once the
- * fd is in a box.
- */
-struct fdbox_fd {
-	struct list_head list;
-	struct hlist_node hnode;
-	u32 hash;
-	struct fdbox_box *box;
-	const struct fdbox_handler *handler;
-	struct file *file;
-	void *priv;
-	void *seal_data;
-	void *restore_data;
-	u64 size;
-	u64 seal_size;
-	char name[FDBOX_NAME_LEN];
-};
 
 /**
  * struct fdbox_box - a box: a named set of fds with a device node
@@ -183,12 +86,16 @@ int fdbox_restored_box_add_fd(struct fdbox_box *box, const char *name,
 			      u32 type, u64 size, void *data);
 int fdbox_restored_box_publish(struct fdbox_box *box);
 void fdbox_restored_box_discard(struct fdbox_box *box);
-const struct fdbox_handler *fdbox_handler_find(struct file *file);
-const struct fdbox_handler *fdbox_handler_by_type(u32 type);
 void fdbox_report_leftovers(void);
 
+/* handler.c: the registered file types */
+const struct fdbox_handler *fdbox_handler_find(struct file *file);
+const struct fdbox_handler *fdbox_handler_get(u32 type);
+void fdbox_handler_put(const struct fdbox_handler *handler);
+bool fdbox_handler_can_seal(const struct fdbox_handler *handler);
+
 /* memfd.c */
-extern const struct fdbox_handler fdbox_memfd_handler;
+extern struct fdbox_handler fdbox_memfd_handler;
 
 /* handover.c */
 int fdbox_handover_init(void);

@@ -152,11 +152,20 @@ bool fdbox_handover_frozen(void)
  */
 int fdbox_handover_check(struct fdbox_box *box)
 {
+	struct fdbox_fd *fd;
+
 	lockdep_assert_held(&box->lock);
 	if (box->nr_fds > FDBOX_KHO_BOX_MAX_FDS) {
 		pr_warn("box '%s' holds %u fds; at most %zu can be handed over in one box\n",
 			box->name, box->nr_fds, FDBOX_KHO_BOX_MAX_FDS);
 		return -EMFILE;
+	}
+	list_for_each_entry(fd, &box->fds, list) {
+		if (!fdbox_handler_can_seal(fd->handler)) {
+			pr_warn("box '%s': fd '%s' is a %s, which can be held but not handed over\n",
+				box->name, fd->name, fd->handler->name);
+			return -EOPNOTSUPP;
+		}
 	}
 	return 0;
 }
@@ -375,13 +384,14 @@ static bool fdbox_handover_box_bytes(const struct fdbox_kho_box *blob,
 	n = min_t(u64, blob->nr_fds,
 		  (len - sizeof(*blob) - need) / sizeof(blob->fds[0]) + 1);
 	for (i = 0; i < n; i++) {
-		handler = fdbox_handler_by_type(blob->fds[i].type);
-		if (!handler)
+		handler = fdbox_handler_get(blob->fds[i].type);
+		if (!handler || !fdbox_handler_can_seal(handler))
 			all = false;
 		else if (check_add_overflow(bytes,
 					    handler->record_bytes(&blob->fds[i]),
 					    &bytes))
 			bytes = U64_MAX;
+		fdbox_handler_put(handler);
 	}
 	*bytesp = bytes;
 	return all && n == blob->nr_fds;
@@ -412,24 +422,27 @@ static int fdbox_handover_load_box(const struct fdbox_kho_box *blob)
 			err = -EINVAL;
 			goto err_discard;
 		}
-		handler = fdbox_handler_by_type(rec->type);
-		if (!handler) {
+		handler = fdbox_handler_get(rec->type);
+		if (!handler || !fdbox_handler_can_seal(handler)) {
 			pr_err("box '%s': fd '%s': unknown file type %u\n",
 			       bname, fname, rec->type);
+			fdbox_handler_put(handler);
 			err = -EOPNOTSUPP;
 			goto err_discard;
 		}
 		err = handler->load(rec, &data, &size);
+		if (!err) {
+			err = fdbox_restored_box_add_fd(box, fname, rec->type,
+							size, data);
+			if (err) {
+				pr_err("box '%s': fd '%s': %pe\n", bname, fname,
+				       ERR_PTR(err));
+				handler->unload(data);
+			}
+		}
+		fdbox_handler_put(handler);
 		if (err)
 			goto err_discard;
-		err = fdbox_restored_box_add_fd(box, fname, rec->type, size,
-						data);
-		if (err) {
-			pr_err("box '%s': fd '%s': %pe\n", bname, fname,
-			       ERR_PTR(err));
-			handler->unload(data);
-			goto err_discard;
-		}
 	}
 	err = fdbox_restored_box_publish(box);
 	if (err) {

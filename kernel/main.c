@@ -434,9 +434,12 @@ static int __init fdbox_init(void)
 	if (err)
 		goto err_region;
 	fdbox_helper_init();
+	err = fdbox_register_handler(&fdbox_memfd_handler);
+	if (err)
+		goto err_helper;
 	err = fdbox_handover_init();
 	if (err)
-		goto err_class;
+		goto err_memfd;
 	err = fdbox_debug_fail_init("misc") ?: misc_register(&fdbox_misc);
 	if (err)
 		goto err_handover;
@@ -448,7 +451,9 @@ static int __init fdbox_init(void)
 
 err_handover:
 	fdbox_handover_exit();
-err_class:
+err_memfd:
+	WARN_ON_ONCE(fdbox_unregister_handler(&fdbox_memfd_handler));
+err_helper:
 	fdbox_helper_exit();
 	class_unregister(&fdbox_class);
 err_region:
@@ -462,6 +467,7 @@ static void __exit fdbox_exit(void)
 	fdbox_debug_exit();
 	misc_deregister(&fdbox_misc);
 	fdbox_handover_exit();
+	WARN_ON_ONCE(fdbox_unregister_handler(&fdbox_memfd_handler));
 	fdbox_helper_exit();
 	fdbox_kho_claimed_exit();
 	class_unregister(&fdbox_class);

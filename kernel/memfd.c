@@ -142,7 +142,8 @@ static u64 fdbox_memfd_size(struct fdbox_fd *fd)
 	return i_size_read(file_inode(fd->file));
 }
 
-const struct fdbox_handler fdbox_memfd_handler = {
+struct fdbox_handler fdbox_memfd_handler = {
+	.owner = THIS_MODULE,
 	.type = FDBOX_FD_TYPE_MEMFD,
 	.name = "memfd",
 	.recognise = fdbox_memfd_is_memfd,

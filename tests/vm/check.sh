@@ -181,10 +181,18 @@ for s in ${suites[@]+"${suites[@]}"}; do
 			failed=$((failed + 1)); continue
 		fi
 	fi
+	# Test-only modules (tests/kmod/) built for this suite's kernel.
+	tmods=()
+	tdir=$FDBOX_TOP/build/kmod-test
+	[ "$kvar" = DEBUG ] && tdir=$FDBOX_TOP/build/kmod-on-debug-test
+	for ko in "$tdir"/*.ko; do
+		[ -f "$ko" ] && tmods+=(--add "$ko:/lib/fdbox-tests/${ko##*/}")
+	done
 	res="$FDBOX_TOP/build/logs/$s.result"
 	rm -f "$res" "$res.skips"
 	"$FDBOX_TOP/tests/vm/run.sh" --kdir "$skdir" --name "$s" --stages "$STAGES" \
 		--mem "$MEM" --timeout "$TIMEOUT" --append "$APPEND" "${kmod[@]}" "${addarg[@]}" \
+		${tmods[@]+"${tmods[@]}"} \
 		--noload-stages "$NOLOAD_STAGES" \
 		"${smod[@]}" --suite "$FDBOX_TOP/build/tests/$base" --result "$res" || true
 	if [ -f "$res" ]; then

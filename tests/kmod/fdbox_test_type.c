@@ -1,0 +1,187 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * fdbox_test_type: a file type registered with FDBox through its handler
+ * API, for the plugins suite. Test builds only: never installed.
+ *
+ * Its files are opens of /sys/kernel/debug/fdbox_test_type/object. Their
+ * file operations name no owner and no hook of this module, so an open
+ * object does not keep the module loaded: only FDBox's reference, taken
+ * when an object enters a box, does (which is what the suite checks).
+ * Files in debugfs (all 0600, root):
+ *   object       open it to make an object
+ *   put_errno    errno the put hook returns (0: accept)
+ *   registered   reads 1 or 0; write 0 to unregister, 1 to register again:
+ *                the write fails with the errno FDBox returned
+ *   register     write "dup" (a second handler of the memfd type) or
+ *                "incomplete" (a handler without its put hook): the write
+ *                fails with the errno FDBox returned, or succeeds if FDBox
+ *                accepted (and the handler is unregistered again)
+ * The type can be held but not handed over: it has no seal hook.
+ */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/debugfs.h>
+#include <linux/fs.h>
+#include <linux/module.h>
+#include <linux/string.h>
+#include "fdbox_handler.h"
+
+#define FDBOX_TEST_TYPE	0x7e57
+
+static struct dentry *fdbox_test_dir;
+static struct dentry *fdbox_test_object;
+static u32 fdbox_test_put_errno;
+static bool fdbox_test_registered;
+static DEFINE_MUTEX(fdbox_test_lock);
+
+static const struct file_operations fdbox_test_object_fops = {
+	.llseek = noop_llseek,
+};
+
+static bool fdbox_test_recognise(struct file *file)
+{
+	return file_inode(file) == d_inode(fdbox_test_object);
+}
+
+static int fdbox_test_put(struct fdbox_fd *fd)
+{
+	u32 err = READ_ONCE(fdbox_test_put_errno);
+
+	return err ? -(int)err : 0;
+}
+
+static void fdbox_test_release(struct fdbox_fd *fd)
+{
+}
+
+static u64 fdbox_test_size(struct fdbox_fd *fd)
+{
+	return 0;
+}
+
+static struct fdbox_handler fdbox_test_handler = {
+	.owner = THIS_MODULE,
+	.type = FDBOX_TEST_TYPE,
+	.name = "test",
+	.recognise = fdbox_test_recognise,
+	.put = fdbox_test_put,
+	.release = fdbox_test_release,
+	.size = fdbox_test_size,
+};
+
+static int fdbox_test_registered_get(void *data, u64 *val)
+{
+	*val = READ_ONCE(fdbox_test_registered);
+	return 0;
+}
+
+static int fdbox_test_registered_set(void *data, u64 val)
+{
+	int err;
+
+	guard(mutex)(&fdbox_test_lock);
+	if (val > 1)
+		return -EINVAL;
+	if (val == fdbox_test_registered)
+		return 0;
+	err = val ? fdbox_register_handler(&fdbox_test_handler) :
+		    fdbox_unregister_handler(&fdbox_test_handler);
+	if (!err)
+		fdbox_test_registered = val;
+	return err;
+}
+DEFINE_DEBUGFS_ATTRIBUTE(fdbox_test_registered_fops, fdbox_test_registered_get,
+			 fdbox_test_registered_set, "%llu\n");
+
+/* Handlers FDBox must refuse; each is unregistered if it is accepted. */
+static struct fdbox_handler fdbox_test_dup = {
+	.owner = THIS_MODULE,
+	.type = FDBOX_FD_TYPE_MEMFD,
+	.name = "test-dup",
+	.recognise = fdbox_test_recognise,
+	.put = fdbox_test_put,
+	.release = fdbox_test_release,
+	.size = fdbox_test_size,
+};
+
+static struct fdbox_handler fdbox_test_incomplete = {
+	.owner = THIS_MODULE,
+	.type = FDBOX_TEST_TYPE + 1,
+	.name = "test-incomplete",
+	.recognise = fdbox_test_recognise,
+	.release = fdbox_test_release,
+	.size = fdbox_test_size,
+};
+
+static ssize_t fdbox_test_register_write(struct file *file,
+					 const char __user *ubuf,
+					 size_t len, loff_t *ppos)
+{
+	struct fdbox_handler *h;
+	char buf[16];
+	int err;
+
+	if (len >= sizeof(buf))
+		return -EINVAL;
+	if (copy_from_user(buf, ubuf, len))
+		return -EFAULT;
+	buf[len] = '\0';
+	strim(buf);
+	if (!strcmp(buf, "dup"))
+		h = &fdbox_test_dup;
+	else if (!strcmp(buf, "incomplete"))
+		h = &fdbox_test_incomplete;
+	else
+		return -EINVAL;
+	err = fdbox_register_handler(h);
+	if (err)
+		return err;
+	WARN_ON(fdbox_unregister_handler(h));
+	return len;
+}
+
+static const struct file_operations fdbox_test_register_fops = {
+	.owner = THIS_MODULE,
+	.write = fdbox_test_register_write,
+};
+
+static int __init fdbox_test_init(void)
+{
+	int err;
+
+	fdbox_test_dir = debugfs_create_dir("fdbox_test_type", NULL);
+	fdbox_test_object = debugfs_create_file("object", 0600, fdbox_test_dir,
+						NULL, &fdbox_test_object_fops);
+	debugfs_create_u32("put_errno", 0600, fdbox_test_dir,
+			   &fdbox_test_put_errno);
+	debugfs_create_file("registered", 0600, fdbox_test_dir, NULL,
+			    &fdbox_test_registered_fops);
+	debugfs_create_file("register", 0200, fdbox_test_dir, NULL,
+			    &fdbox_test_register_fops);
+	if (IS_ERR(fdbox_test_object)) {
+		debugfs_remove(fdbox_test_dir);
+		return PTR_ERR(fdbox_test_object);
+	}
+	err = fdbox_register_handler(&fdbox_test_handler);
+	if (err) {
+		debugfs_remove(fdbox_test_dir);
+		return err;
+	}
+	fdbox_test_registered = true;
+	return 0;
+}
+
+static void __exit fdbox_test_exit(void)
+{
+	/* Objects in boxes hold this module: none is left here. */
+	if (fdbox_test_registered)
+		WARN_ON(fdbox_unregister_handler(&fdbox_test_handler));
+	debugfs_remove(fdbox_test_dir);
+}
+
+module_init(fdbox_test_init);
+module_exit(fdbox_test_exit);
+
+MODULE_DESCRIPTION("FDBox test file type (tests only)");
+MODULE_LICENSE("GPL");
