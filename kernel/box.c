@@ -952,63 +952,49 @@ struct fdbox_box *fdbox_restored_box_alloc(const char *name)
  * fdbox_restored_box_add_fd() - add a handed-over fd to a restored box
  * @box: box from fdbox_restored_box_alloc(), not published yet
  * @name: fd name from the handover
- * @type: FDBOX_FD_TYPE_* from the handover
+ * @handler: the handler of the fd's type, held by the caller
+ *           (fdbox_handler_get_compatible())
  * @size: bytes the fd holds; charged without max_bytes (they exist
  *        already), but never past what the counters can hold
  * @data: handover data for the handler's restore hook
  *
  * On success the box owns @data (as &fdbox_fd.restore_data): the handler's
- * restore hook consumes it or its release hook frees it. On failure the
- * caller still owns it.
+ * restore hook consumes it or its release hook frees it, and the caller's
+ * reference on @handler. On failure the caller still owns both.
  *
  * Context: Process context.
  * Return: 0 on success, or
  * * %-EINVAL - bad name or size
  * * %-EOVERFLOW - the bytes of all boxes would not fit the counters
- * * %-EOPNOTSUPP - no handler for @type
  * * %-EEXIST - @box has an fd called @name already
  * * %-ENOMEM - out of memory
  */
 int fdbox_restored_box_add_fd(struct fdbox_box *box, const char *name,
-			      u32 type, u64 size, void *data)
+			      const struct fdbox_handler *handler, u64 size,
+			      void *data)
 {
-	const struct fdbox_handler *handler;
 	struct fdbox_fd *fd;
-	int err;
 
 	if (fdbox_check_name((const u8 *)name) || size > S64_MAX)
 		return -EINVAL;
-	handler = fdbox_handler_get(type);
-	if (!handler)
-		return -EOPNOTSUPP;
 
-	mutex_lock(&box->lock);
-	err = -EINVAL;
+	guard(mutex)(&box->lock);
 	if (WARN_ON_ONCE(box->state != FDBOX_STATE_RESTORED))
-		goto err_unlock;
-	err = -EEXIST;
+		return -EINVAL;
 	if (fdbox_box_find_fd(box, name))
-		goto err_unlock;
-	err = -ENOMEM;
+		return -EEXIST;
 	fd = fdbox_fd_alloc(name);
 	if (!fd)
-		goto err_unlock;
-	err = -EOVERFLOW;
+		return -ENOMEM;
 	if (fdbox_charge_unlimited(size)) {
 		kfree(fd);
-		goto err_unlock;
+		return -EOVERFLOW;
 	}
 	fd->handler = handler;
 	fd->restore_data = data;
 	fd->size = size;
 	fdbox_box_add(box, fd);
-	mutex_unlock(&box->lock);
 	return 0;
-
-err_unlock:
-	mutex_unlock(&box->lock);
-	fdbox_handler_put(handler);
-	return err;
 }
 
 /**

@@ -54,9 +54,14 @@
  *   bytes for (a count too large, a blob truncated): "fds need".
  * - ``box-name``: the box name fills its field, no NUL: "bad box name".
  * - ``fd-name``: record 0's fd name without NUL: "bad name or flags".
- * - ``fd-type``: record 0 of unknown file type 0x7f: "unknown file type".
+ * - ``fd-type``: record 0 of unknown file type "fdbox,nosuch": "unknown
+ *   file type".
  * - ``fd-flags``: record 0's flags nonzero: "bad name or flags".
  * - ``fd-reserved``: record 0's reserved field nonzero: as fd-flags.
+ * - ``fd-payload-size``: record 0's payload one byte larger than the
+ *   record has room for: "payload larger than its record".
+ * - ``memfd-version``: memfd record 0 of a version the memfd handler does
+ *   not know: "record version 99".
  *
  * Memfd record 0 (refused at load, "handed-over memfd 'NAME' rejected"):
  *
@@ -144,6 +149,7 @@
  * @blob: its published blob
  * @ref: its slot in the outgoing root
  * @rec: record 0 of @blob, or NULL when the box has no fd
+ * @memfd: the payload of @rec when it is a memfd record, else NULL
  * @table: folio table of @rec when it is a memfd with folios, else NULL
  * @nr: entries in @table
  * @other: for a case that needs another box: entry 0 of its folio table
@@ -153,6 +159,7 @@ struct fdbox_debug_target {
 	struct fdbox_kho_box *blob;
 	struct fdbox_kho_box_ref *ref;
 	struct fdbox_kho_fd *rec;
+	struct fdbox_kho_memfd *memfd;
 	struct fdbox_kho_folio *table;
 	u64 nr;
 	struct fdbox_kho_folio other;
@@ -248,7 +255,19 @@ static int fdbox_debug_fd_name(struct fdbox_debug_target *t)
 
 static int fdbox_debug_fd_type(struct fdbox_debug_target *t)
 {
-	t->rec->type = 0x7f;
+	strscpy_pad(t->rec->compatible, "fdbox,nosuch");
+	return 0;
+}
+
+static int fdbox_debug_fd_payload_size(struct fdbox_debug_target *t)
+{
+	t->rec->payload_size = FDBOX_KHO_FD_PAYLOAD + 1;
+	return 0;
+}
+
+static int fdbox_debug_memfd_version(struct fdbox_debug_target *t)
+{
+	t->rec->version = FDBOX_MEMFD_VERSION + 98;
 	return 0;
 }
 
@@ -266,31 +285,31 @@ static int fdbox_debug_fd_reserved(struct fdbox_debug_target *t)
 
 static int fdbox_debug_memfd_name(struct fdbox_debug_target *t)
 {
-	memset(t->rec->memfd.name, 'x', sizeof(t->rec->memfd.name));
+	memset(t->memfd->name, 'x', sizeof(t->memfd->name));
 	return 0;
 }
 
 static int fdbox_debug_memfd_size(struct fdbox_debug_target *t)
 {
-	t->rec->memfd.size = (u64)MAX_LFS_FILESIZE + 1;
+	t->memfd->size = (u64)MAX_LFS_FILESIZE + 1;
 	return 0;
 }
 
 static int fdbox_debug_memfd_reserved(struct fdbox_debug_target *t)
 {
-	t->rec->memfd.reserved = 0x1;
+	t->memfd->reserved = 0x1;
 	return 0;
 }
 
 static int fdbox_debug_memfd_nr_folios(struct fdbox_debug_target *t)
 {
-	t->rec->memfd.nr_folios = U64_MAX;
+	t->memfd->nr_folios = U64_MAX;
 	return 0;
 }
 
 static int fdbox_debug_memfd_nr_pages(struct fdbox_debug_target *t)
 {
-	t->rec->memfd.nr_pages++;
+	t->memfd->nr_pages++;
 	return 0;
 }
 
@@ -298,7 +317,7 @@ static int fdbox_debug_memfd_table_outside_ram(struct fdbox_debug_target *t)
 {
 	if (pfn_valid(PHYS_PFN(FDBOX_DEBUG_NO_RAM)))
 		return -ERANGE;
-	t->rec->memfd.table.first.phys = FDBOX_DEBUG_NO_RAM;
+	t->memfd->table.first.phys = FDBOX_DEBUG_NO_RAM;
 	return 0;
 }
 
@@ -370,7 +389,7 @@ static int fdbox_debug_folio_past_eof(struct fdbox_debug_target *t)
 
 	if (fdbox_folio_order(e))
 		return -ENODATA;
-	e->index = DIV_ROUND_UP(t->rec->memfd.size, PAGE_SIZE);
+	e->index = DIV_ROUND_UP(t->memfd->size, PAGE_SIZE);
 	return 0;
 }
 
@@ -394,6 +413,10 @@ static const struct fdbox_debug_case fdbox_debug_cases[] = {
 	{ "fd-flags", "fd record 0 flags", FD, fdbox_debug_fd_flags },
 	{ "fd-reserved", "fd record 0 reserved field", FD,
 	  fdbox_debug_fd_reserved },
+	{ "fd-payload-size", "fd record 0 payload size (too large)", FD,
+	  fdbox_debug_fd_payload_size },
+	{ "memfd-version", "memfd record 0 version (unknown)", MEMFD,
+	  fdbox_debug_memfd_version },
 	{ "memfd-name", "memfd record 0 name (no NUL)", MEMFD,
 	  fdbox_debug_memfd_name },
 	{ "memfd-size", "memfd record 0 size (beyond MAX_LFS_FILESIZE)", MEMFD,
@@ -463,12 +486,13 @@ static int fdbox_debug_find_target(struct fdbox_box *box, int need,
 	fd = list_first_entry_or_null(&box->fds, struct fdbox_fd, list);
 	if (t->blob->nr_fds && fd)
 		t->rec = &t->blob->fds[0];
-	if (t->rec && t->rec->type == FDBOX_KHO_FD_MEMFD &&
-	    fd->handler == &fdbox_memfd_handler && fd->seal_data)
+	if (t->rec && !strcmp(t->rec->compatible, FDBOX_MEMFD_COMPATIBLE) &&
+	    fd->handler == &fdbox_memfd_handler && fd->seal_data) {
+		t->memfd = (struct fdbox_kho_memfd *)t->rec->payload;
 		t->table = fdbox_memfd_kho_debug_table(fd->seal_data, &t->nr);
+	}
 	if ((need >= FDBOX_DEBUG_NEED_FD && !t->rec) ||
-	    (need >= FDBOX_DEBUG_NEED_MEMFD &&
-	     t->rec->type != FDBOX_KHO_FD_MEMFD) ||
+	    (need >= FDBOX_DEBUG_NEED_MEMFD && !t->memfd) ||
 	    (need > 0 && (!t->table || t->nr < need)))
 		return -ENODATA;
 	return 0;

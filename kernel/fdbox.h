@@ -83,14 +83,15 @@ int fdbox_list(struct fdbox_box *box, struct fdbox_list *args);
 const char *fdbox_state_name(u32 state);
 struct fdbox_box *fdbox_restored_box_alloc(const char *name);
 int fdbox_restored_box_add_fd(struct fdbox_box *box, const char *name,
-			      u32 type, u64 size, void *data);
+			      const struct fdbox_handler *handler, u64 size,
+			      void *data);
 int fdbox_restored_box_publish(struct fdbox_box *box);
 void fdbox_restored_box_discard(struct fdbox_box *box);
 void fdbox_report_leftovers(void);
 
 /* handler.c: the registered file types */
 const struct fdbox_handler *fdbox_handler_find(struct file *file);
-const struct fdbox_handler *fdbox_handler_get(u32 type);
+const struct fdbox_handler *fdbox_handler_get_compatible(const char *compatible);
 void fdbox_handler_put(const struct fdbox_handler *handler);
 bool fdbox_handler_can_seal(const struct fdbox_handler *handler);
 

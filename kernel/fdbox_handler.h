@@ -11,21 +11,43 @@
 #include <linux/list.h>
 #include <linux/types.h>
 #include <linux/fdbox.h>
+#include "handover_abi.h"
 
 struct file;
 struct module;
 struct fdbox_box;
 struct fdbox_fd;
-struct fdbox_kho_fd;
+
+/* Most bytes a handler may write into the handover record of one fd. */
+#define FDBOX_HANDLER_PAYLOAD_MAX	FDBOX_KHO_FD_PAYLOAD
+
+/**
+ * struct fdbox_record - a handler's part of a handed-over fd record
+ * @name: the fd's name in its box, checked, NUL-terminated
+ * @version: the payload version the previous kernel's handler wrote
+ * @size: bytes of @payload it wrote, at most %FDBOX_HANDLER_PAYLOAD_MAX
+ * @payload: those bytes, 8-byte aligned, untrusted: the handler checks
+ *           every field before using it
+ */
+struct fdbox_record {
+	const char *name;
+	u32 version;
+	u32 size;
+	const void *payload;
+};
 
 /**
  * struct fdbox_handler - how FDBox holds one type of file
  * @owner: the module that implements the hooks (THIS_MODULE). Every fd of
  *         this type in a box holds a reference to it, so the module stays
  *         loaded for as long as FDBox may call a hook.
- * @type: FDBOX_FD_TYPE_* reported to userspace and written to the handover;
- *        unique among registered handlers, not 0
+ * @type: FDBOX_FD_TYPE_* reported to userspace; unique among registered
+ *        handlers, not 0
  * @name: short name of the type, for messages
+ * @compatible: the type in the handover, "vendor,type" (shorter than
+ *              %FDBOX_KHO_COMPAT_LEN); unique among registered handlers;
+ *              required with the handover hooks
+ * @version: version of the payload @emit writes
  * @recognise: return true if @file is of the type this handler holds. Only
  *             files some handler recognises can be put into a box. Called
  *             under the handler registry lock (a mutex): it must not
@@ -51,15 +73,20 @@ struct fdbox_kho_fd;
  *           of a fd never restored). The file reference itself belongs to
  *           FDBox. Called with or without the box lock.
  * @size: bytes @fd->file holds, charged against the max_bytes limit.
- * @emit: write the type-specific part of the handover record @rec of a
- *        sealed @fd from @fd->seal_data. Called with the box lock held.
- * @load: in the new kernel, check the handover record @rec (untrusted) and
- *        copy what restore needs into *@data, without touching preserved
- *        file data; *@size gets the bytes the fd holds. Return 0 or a
- *        negative errno, with a message saying what is wrong.
+ * @emit: write the handover record of a sealed @fd, from @fd->seal_data,
+ *        into @payload (%FDBOX_HANDLER_PAYLOAD_MAX bytes, zeroed, 8-byte
+ *        aligned): a layout of the handler's own, @version. Return the
+ *        bytes written. Called with the box lock held; cannot fail.
+ * @load: in the new kernel, check the record @rec (untrusted: its version,
+ *        size and every field) and copy what restore needs into *@data,
+ *        without touching preserved file data; *@size gets the bytes the
+ *        fd holds. Return 0 or a negative errno (-EINVAL for a record it
+ *        refuses, such as an unknown version), with a message saying what
+ *        is wrong.
  * @unload: free *@data of @load for a fd that never entered a box.
- * @record_bytes: bytes of memory a handover record keeps reserved, for
- *                reporting records that were refused (0 if unknown).
+ * @record_bytes: bytes of memory the record @rec (untrusted) keeps
+ *                reserved, for reporting records that were refused (0 if
+ *                it cannot tell).
  * @unclaimed: bytes of handed-over memory a fd without a file still keeps
  *             reserved (its @restore_data). Called with the box lock held.
  * @shared: optional; true if someone besides FDBox (the Live Update
@@ -81,6 +108,8 @@ struct fdbox_handler {
 	struct module *owner;
 	u32 type;
 	const char *name;
+	const char *compatible;
+	u32 version;
 	bool (*recognise)(struct file *file);
 	int (*put)(struct fdbox_fd *fd);
 	int (*seal)(struct fdbox_fd *fd);
@@ -88,10 +117,10 @@ struct fdbox_handler {
 	int (*restore)(struct fdbox_fd *fd);
 	void (*release)(struct fdbox_fd *fd);
 	u64 (*size)(struct fdbox_fd *fd);
-	void (*emit)(struct fdbox_fd *fd, struct fdbox_kho_fd *rec);
-	int (*load)(const struct fdbox_kho_fd *rec, void **data, u64 *size);
+	u32 (*emit)(struct fdbox_fd *fd, void *payload);
+	int (*load)(const struct fdbox_record *rec, void **data, u64 *size);
 	void (*unload)(void *data);
-	u64 (*record_bytes)(const struct fdbox_kho_fd *rec);
+	u64 (*record_bytes)(const struct fdbox_record *rec);
 	u64 (*unclaimed)(struct fdbox_fd *fd);
 	bool (*shared)(struct fdbox_fd *fd);
 

@@ -23,6 +23,7 @@
 
 #include <linux/module.h>
 #include <linux/mutex.h>
+#include <linux/string.h>
 #include "fdbox.h"
 
 static DEFINE_MUTEX(fdbox_handlers_lock);
@@ -59,21 +60,22 @@ const struct fdbox_handler *fdbox_handler_find(struct file *file)
 }
 
 /**
- * fdbox_handler_get() - find the handler of a file type, and hold it
- * @type: FDBOX_FD_TYPE_*, as recorded in the handover
+ * fdbox_handler_get_compatible() - find the handler of a handed-over type
+ * @compatible: the type as recorded in the handover, NUL-terminated
  *
  * Context: Process context. Takes the handler registry lock.
- * Return: the handler of @type, with a reference to drop with
- * fdbox_handler_put(), or NULL if there is none (or its module is being
- * unloaded).
+ * Return: the handler of @compatible that can take a handed-over file,
+ * with a reference to drop with fdbox_handler_put(), or NULL if there is
+ * none (or its module is being unloaded).
  */
-const struct fdbox_handler *fdbox_handler_get(u32 type)
+const struct fdbox_handler *fdbox_handler_get_compatible(const char *compatible)
 {
 	struct fdbox_handler *handler;
 
 	guard(mutex)(&fdbox_handlers_lock);
 	list_for_each_entry(handler, &fdbox_handlers, list)
-		if (handler->type == type)
+		if (handler->compatible && handler->seal &&
+		    !strcmp(handler->compatible, compatible))
 			return fdbox_handler_tryget(handler) ? handler : NULL;
 	return NULL;
 }
@@ -119,7 +121,10 @@ static bool fdbox_handler_hooks_valid(const struct fdbox_handler *h)
 
 	if (!h->recognise || !h->put || !h->release || !h->size)
 		return false;
-	return n == 0 || n == 8;
+	if (!n)
+		return true;
+	return n == 8 && h->compatible && h->compatible[0] &&
+	       strlen(h->compatible) < FDBOX_KHO_COMPAT_LEN;
 }
 
 /**
@@ -135,8 +140,9 @@ static bool fdbox_handler_hooks_valid(const struct fdbox_handler *h)
  *
  * Context: Process context. Takes the handler registry lock.
  * Return: 0, %-EINVAL if a required hook is missing, the handover hooks are
- * incomplete, or @type is 0, or %-EEXIST if a handler of the same type, or
- * @handler itself, is registered already.
+ * incomplete or come without a compatible string that fits the handover,
+ * or @type is 0, or %-EEXIST if a handler of the same type or compatible
+ * string, or @handler itself, is registered already.
  */
 int fdbox_register_handler(struct fdbox_handler *handler)
 {
@@ -148,7 +154,9 @@ int fdbox_register_handler(struct fdbox_handler *handler)
 
 	guard(mutex)(&fdbox_handlers_lock);
 	list_for_each_entry(h, &fdbox_handlers, list)
-		if (h == handler || h->type == handler->type)
+		if (h == handler || h->type == handler->type ||
+		    (h->compatible && handler->compatible &&
+		     !strcmp(h->compatible, handler->compatible)))
 			return -EEXIST;
 	handler->users = 0;
 	list_add_tail(&handler->list, &fdbox_handlers);

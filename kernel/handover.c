@@ -194,8 +194,10 @@ static struct fdbox_kho_box *fdbox_handover_build(struct fdbox_box *box,
 		struct fdbox_kho_fd *rec = &blob->fds[i++];
 
 		strscpy_pad(rec->name, fd->name);
-		rec->type = fd->handler->type;
-		fd->handler->emit(fd, rec);
+		strscpy_pad(rec->compatible, fd->handler->compatible);
+		rec->version = fd->handler->version;
+		rec->payload_size = fd->handler->emit(fd, rec->payload);
+		WARN_ON_ONCE(rec->payload_size > sizeof(rec->payload));
 	}
 	*sizep = size;
 	return blob;
@@ -362,33 +364,86 @@ static int fdbox_handover_check_box(const struct fdbox_kho_box *blob,
 }
 
 /*
+ * Check an fd record, untrusted, and describe its payload in @rec. Return
+ * NULL, or what is wrong with it.
+ */
+static const char *fdbox_handover_fd_fault(const struct fdbox_kho_fd *kfd,
+					   struct fdbox_record *rec)
+{
+	const u8 *compat = kfd->compatible;
+	size_t len = strnlen(compat, sizeof(kfd->compatible));
+
+	if (!memchr(kfd->name, 0, sizeof(kfd->name)) ||
+	    fdbox_check_name(kfd->name) || kfd->flags || kfd->reserved)
+		return "bad name or flags";
+	if (!len || len == sizeof(kfd->compatible) ||
+	    memchr_inv(compat + len, 0, sizeof(kfd->compatible) - len))
+		return "bad file type string";
+	if (kfd->payload_size > sizeof(kfd->payload) ||
+	    memchr_inv(kfd->payload + kfd->payload_size, 0,
+		       sizeof(kfd->payload) - kfd->payload_size))
+		return "payload larger than its record, or followed by garbage";
+	rec->name = (const char *)kfd->name;
+	rec->version = kfd->version;
+	rec->size = kfd->payload_size;
+	rec->payload = kfd->payload;
+	return NULL;
+}
+
+/*
+ * The type and payload of fd record @i of a refused box blob of @len bytes,
+ * as far as they can be read there (a blob cut short may still describe
+ * all its memory): NULL if they cannot, else the compatible string.
+ */
+static const char *fdbox_handover_fd_peek(const struct fdbox_kho_box *blob,
+					  u64 len, u64 i,
+					  struct fdbox_record *rec)
+{
+	const size_t head = offsetof(struct fdbox_kho_fd, payload);
+	const struct fdbox_kho_fd *kfd = &blob->fds[i];
+	u64 off = sizeof(*blob) + i * sizeof(*kfd);
+
+	if (off + head > len || kfd->payload_size > sizeof(kfd->payload) ||
+	    off + head + kfd->payload_size > len ||
+	    !memchr(kfd->compatible, 0, sizeof(kfd->compatible)))
+		return NULL;
+	rec->name = memchr(kfd->name, 0, sizeof(kfd->name)) ?
+		    (const char *)kfd->name : "(unterminated)";
+	rec->version = kfd->version;
+	rec->size = kfd->payload_size;
+	rec->payload = kfd->payload;
+	return (const char *)kfd->compatible;
+}
+
+/*
  * Bytes of file data the records of a refused box describe, as far as they
- * can be read: records whose type-specific part lies in the @len bytes
- * there are (a blob cut short may still describe all its memory) and of a
- * known type. False when that is not every record: the bytes are then a
- * lower bound.
+ * can be read: records whose type and payload lie in the @len bytes there
+ * are, of a type a handler takes (their names and flags do not matter
+ * here; the handler checks the payload). False when that is not every
+ * record: the bytes are then a lower bound.
  */
 static bool fdbox_handover_box_bytes(const struct fdbox_kho_box *blob,
 				     u64 len, u64 *bytesp)
 {
-	const size_t need = offsetofend(struct fdbox_kho_fd, memfd);
 	const struct fdbox_handler *handler;
+	struct fdbox_record rec;
+	const char *compat;
 	bool all = true;
 	u64 bytes = 0, i, n;
 
 	*bytesp = 0;
-	if (!blob || len < sizeof(*blob) + need ||
+	if (!blob || len < sizeof(*blob) ||
 	    blob->magic != FDBOX_KHO_BOX_MAGIC ||
 	    blob->fd_size != sizeof(blob->fds[0]))
 		return false;
 	n = min_t(u64, blob->nr_fds,
-		  (len - sizeof(*blob) - need) / sizeof(blob->fds[0]) + 1);
+		  DIV_ROUND_UP(len - sizeof(*blob), sizeof(blob->fds[0])));
 	for (i = 0; i < n; i++) {
-		handler = fdbox_handler_get(blob->fds[i].type);
-		if (!handler || !fdbox_handler_can_seal(handler))
+		compat = fdbox_handover_fd_peek(blob, len, i, &rec);
+		handler = compat ? fdbox_handler_get_compatible(compat) : NULL;
+		if (!handler)
 			all = false;
-		else if (check_add_overflow(bytes,
-					    handler->record_bytes(&blob->fds[i]),
+		else if (check_add_overflow(bytes, handler->record_bytes(&rec),
 					    &bytes))
 			bytes = U64_MAX;
 		fdbox_handler_put(handler);
@@ -402,7 +457,9 @@ static int fdbox_handover_load_box(const struct fdbox_kho_box *blob)
 {
 	const char *bname = (const char *)blob->name;
 	const struct fdbox_handler *handler;
+	struct fdbox_record rec;
 	struct fdbox_box *box;
+	const char *fault;
 	unsigned int i;
 	void *data;
 	u64 size;
@@ -412,37 +469,35 @@ static int fdbox_handover_load_box(const struct fdbox_kho_box *blob)
 	if (IS_ERR(box))
 		return PTR_ERR(box);
 	for (i = 0; i < blob->nr_fds; i++) {
-		const struct fdbox_kho_fd *rec = &blob->fds[i];
-		const char *fname = (const char *)rec->name;
+		const struct fdbox_kho_fd *kfd = &blob->fds[i];
 
-		if (!memchr(rec->name, 0, sizeof(rec->name)) ||
-		    fdbox_check_name(rec->name) || rec->flags || rec->reserved) {
-			pr_err("box '%s': fd record %u: bad name or flags\n",
-			       bname, i);
+		fault = fdbox_handover_fd_fault(kfd, &rec);
+		if (fault) {
+			pr_err("box '%s': fd record %u: %s\n", bname, i, fault);
 			err = -EINVAL;
 			goto err_discard;
 		}
-		handler = fdbox_handler_get(rec->type);
-		if (!handler || !fdbox_handler_can_seal(handler)) {
-			pr_err("box '%s': fd '%s': unknown file type %u\n",
-			       bname, fname, rec->type);
-			fdbox_handler_put(handler);
+		handler = fdbox_handler_get_compatible((const char *)kfd->compatible);
+		if (!handler) {
+			pr_err("box '%s': fd '%s': unknown file type '%s'\n",
+			       bname, rec.name, kfd->compatible);
 			err = -EOPNOTSUPP;
 			goto err_discard;
 		}
-		err = handler->load(rec, &data, &size);
-		if (!err) {
-			err = fdbox_restored_box_add_fd(box, fname, rec->type,
-							size, data);
-			if (err) {
-				pr_err("box '%s': fd '%s': %pe\n", bname, fname,
-				       ERR_PTR(err));
-				handler->unload(data);
-			}
-		}
-		fdbox_handler_put(handler);
-		if (err)
+		err = handler->load(&rec, &data, &size);
+		if (err) {
+			fdbox_handler_put(handler);
 			goto err_discard;
+		}
+		err = fdbox_restored_box_add_fd(box, rec.name, handler, size,
+						data);
+		if (err) {
+			pr_err("box '%s': fd '%s': %pe\n", bname, rec.name,
+			       ERR_PTR(err));
+			handler->unload(data);
+			fdbox_handler_put(handler);
+			goto err_discard;
+		}
 	}
 	err = fdbox_restored_box_publish(box);
 	if (err) {

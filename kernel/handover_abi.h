@@ -49,19 +49,24 @@
  * claims it with kho_restore_vmalloc() and frees it once it has copied what
  * it needs.
  *
- * Memfd records
- * -------------
- * A memfd is described by &struct fdbox_kho_memfd inside its fd record. Its
- * contents are a table of &struct fdbox_kho_folio entries (16 bytes each: a
- * 1 GiB memfd of 4 KiB folios needs 4 MiB, more than kho_alloc_preserve()
- * can give), kept in vmalloc memory preserved with kho_preserve_vmalloc() and
- * described by @table. The folios themselves are preserved one by one with
- * kho_preserve_folio(). File indices not covered by the table are holes.
+ * Fd records
+ * ----------
+ * Each &struct fdbox_kho_fd names its file type by a compatible string and
+ * carries a payload of at most %FDBOX_KHO_FD_PAYLOAD bytes whose layout
+ * belongs to the handler of that type (its own ABI header), with
+ * the handler's own version. The payload may point to more preserved
+ * memory the handler manages. A reader hands the payload only to a handler
+ * registered with that compatible string, which checks the version and
+ * every byte; a record of a type no handler takes, or of a version its
+ * handler does not know, is refused like damaged data.
  *
  * Versioning
  * ----------
- * @version in the root (%FDBOX_KHO_VERSION) covers the whole format: any
- * change of layout or meaning of any structure here bumps it. A reader
+ * @version in the root (%FDBOX_KHO_VERSION) covers the format in this
+ * file: any change of layout or meaning of any structure here bumps it. A
+ * payload layout is versioned by its handler, in the record. Version 1,
+ * whose fd records held the one file type's record in a union, is refused,
+ * not read. A reader
  * accepts only the versions it knows; on an unknown version, a bad magic or
  * an unexpected structure size it logs one clear message and touches
  * nothing, so the memory stays reserved and another kernel can still read
@@ -78,8 +83,8 @@
  * next kernel would refuse. %FDBOX_KHO_ROOT_MAX bounds the root (the writer
  * registers a smaller one), %FDBOX_KHO_BOX_MAX_SIZE a box blob and so
  * %FDBOX_KHO_BOX_MAX_FDS the fds of one box, %FDBOX_KHO_NAME_LEN every
- * name and %FDBOX_KHO_MEMFD_MAX_PAGES the size of a memfd (and with it the
- * entries of its folio table).
+ * name, %FDBOX_KHO_FD_PAYLOAD every payload; handlers define and check
+ * the bounds of their own records the same way.
  */
 
 /* Name of the one KHO subtree FDBox registers. */
@@ -89,12 +94,12 @@
 #define FDBOX_KHO_ROOT_MAX	(64 * 1024)
 
 /* Version of this whole format. */
-#define FDBOX_KHO_VERSION	1
+#define FDBOX_KHO_VERSION	2
 
 #define FDBOX_KHO_ROOT_MAGIC	0x544f4f52u	/* "ROOT" */
 #define FDBOX_KHO_BOX_MAGIC	0x58424446u	/* "FDBX" */
 
-/* Bytes of a box, fd or memfd name field, including the NUL. */
+/* Bytes of a box or fd name field, including the NUL. */
 #define FDBOX_KHO_NAME_LEN	256
 
 /* &fdbox_kho_box_ref.flags: the slot holds a published box blob. */
@@ -136,71 +141,8 @@ struct fdbox_kho_root {
 	struct fdbox_kho_box_ref boxes[];
 };
 
-/* File types of fd records. */
-#define FDBOX_KHO_FD_MEMFD	1
-
-/* Bits of &fdbox_kho_memfd.flags. */
-#define FDBOX_KHO_MEMFD_READ	0x1u	/* the file was open for reading */
-#define FDBOX_KHO_MEMFD_WRITE	0x2u	/* the file was open for writing */
-#define FDBOX_KHO_MEMFD_FLAGS	(FDBOX_KHO_MEMFD_READ | FDBOX_KHO_MEMFD_WRITE)
-
-/* Seals this version hands over (the F_SEAL_* values of uapi fcntl.h). */
-#define FDBOX_KHO_MEMFD_SEALS	0x3fu
-
-/*
- * Most pages a handed-over memfd may span (its size, rounded up to pages):
- * memfd_pin_folios() counts folios in an unsigned int. 16 TiB with 4 KiB
- * pages.
- */
-#define FDBOX_KHO_MEMFD_MAX_PAGES	((__u64)U32_MAX)
-
-/**
- * struct fdbox_kho_folio - one preserved folio of a memfd
- * @index: file index (in pages) of the folio's first page; aligned to the
- *         folio size
- * @phys: physical address of the folio, page aligned, OR'ed with its order
- *        in bits 0..5 (%FDBOX_KHO_FOLIO_ORDER); bits 6..11 are 0
- *
- * Entries are sorted by @index and do not overlap. Every folio starts below
- * the end of the file; the last one may extend past it (a large folio at
- * EOF), the pages past EOF are then ignored.
- */
-struct fdbox_kho_folio {
-	__u64 index;
-	__u64 phys;
-};
-
-#define FDBOX_KHO_FOLIO_ORDER		0x3fULL
-#define FDBOX_KHO_FOLIO_RESERVED	0xfc0ULL
-#define FDBOX_KHO_FOLIO_PHYS		(~0xfffULL)
-
-/**
- * struct fdbox_kho_memfd - a memfd (shmem file made by memfd_create(2))
- * @size: file size (i_size) in bytes
- * @pos: file position at SEAL
- * @nr_folios: entries in the folio table
- * @nr_pages: pages in all folios of the table (sum of 1 << order)
- * @seals: F_SEAL_* set on the file (subset of %FDBOX_KHO_MEMFD_SEALS)
- * @mode: permission bits of the inode (S_IALLUGO part of i_mode)
- * @flags: FDBOX_KHO_MEMFD_* bits
- * @reserved: 0
- * @table: the folio table (an array of @nr_folios &struct fdbox_kho_folio in
- *         preserved vmalloc memory); all zero when @nr_folios is 0
- * @name: name of the file as shown in /proc/<pid>/fd, "memfd:" followed by
- *        the name given to memfd_create(2), NUL-terminated
- */
-struct fdbox_kho_memfd {
-	__u64 size;
-	__u64 pos;
-	__u64 nr_folios;
-	__u64 nr_pages;
-	__u32 seals;
-	__u32 mode;
-	__u32 flags;
-	__u32 reserved;
-	struct kho_vmalloc table;
-	__u8 name[FDBOX_KHO_NAME_LEN];
-};
+/* Bytes of a compatible string field, including the NUL. */
+#define FDBOX_KHO_COMPAT_LEN	32
 
 /* Bytes reserved for the type-specific part of an fd record. */
 #define FDBOX_KHO_FD_PAYLOAD	384
@@ -208,21 +150,24 @@ struct fdbox_kho_memfd {
 /**
  * struct fdbox_kho_fd - one fd held by a box
  * @name: fd name within the box, NUL-terminated
- * @type: FDBOX_KHO_FD_* file type, selects the member of the union
+ * @compatible: the file type, as the handler of that type names it (for
+ *              example "vendor,type"), NUL-terminated, the rest 0
+ * @version: version of the payload layout, the handler's own
+ * @payload_size: bytes of @payload the handler wrote
  * @flags: 0
  * @reserved: 0
- * @memfd: the file, for %FDBOX_KHO_FD_MEMFD
- * @payload: size of the type-specific part; unused bytes are 0
+ * @payload: the handler's record of the file, 8-byte aligned; its layout
+ *           is the handler's ABI, named by @compatible and @version.
+ *           Bytes past @payload_size are 0.
  */
 struct fdbox_kho_fd {
 	__u8 name[FDBOX_KHO_NAME_LEN];
-	__u32 type;
+	__u8 compatible[FDBOX_KHO_COMPAT_LEN];
+	__u32 version;
+	__u32 payload_size;
 	__u32 flags;
-	__u64 reserved;
-	union {
-		struct fdbox_kho_memfd memfd;
-		__u8 payload[FDBOX_KHO_FD_PAYLOAD];
-	};
+	__u32 reserved;
+	__u8 payload[FDBOX_KHO_FD_PAYLOAD] __aligned(8);
 };
 
 /**
@@ -263,13 +208,10 @@ struct fdbox_kho_box {
 static_assert(sizeof(struct kho_vmalloc) == 16);
 static_assert(sizeof(struct fdbox_kho_box_ref) == 32);
 static_assert(sizeof(struct fdbox_kho_root) == 32);
-static_assert(sizeof(struct fdbox_kho_folio) == 16);
-static_assert(sizeof(struct fdbox_kho_memfd) == 320);
-static_assert(sizeof(struct fdbox_kho_fd) == 656);
+static_assert(sizeof(struct fdbox_kho_fd) == 688);
 static_assert(sizeof(struct fdbox_kho_box) == 288);
-static_assert(offsetof(struct fdbox_kho_memfd, table) == 48);
-static_assert(offsetof(struct fdbox_kho_fd, memfd) == 272);
+static_assert(offsetof(struct fdbox_kho_fd, payload) == 304);
 static_assert(offsetof(struct fdbox_kho_box, fds) == 288);
-static_assert(FDBOX_KHO_BOX_MAX_FDS == 25574);
+static_assert(FDBOX_KHO_BOX_MAX_FDS == 24385);
 
 #endif /* _FDBOX_HANDOVER_ABI_H */

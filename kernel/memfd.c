@@ -23,6 +23,8 @@
  * on UNSEAL.
  */
 
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/dcache.h>
 #include <linux/fs.h>
 #include <linux/mount.h>
@@ -72,22 +74,40 @@ static void fdbox_memfd_unseal(struct fdbox_fd *fd)
 	fd->seal_data = NULL;
 }
 
-static void fdbox_memfd_emit(struct fdbox_fd *fd, struct fdbox_kho_fd *rec)
+static u32 fdbox_memfd_emit(struct fdbox_fd *fd, void *payload)
 {
-	fdbox_memfd_kho_emit(fd->seal_data, &rec->memfd);
+	fdbox_memfd_kho_emit(fd->seal_data, payload);
+	return sizeof(struct fdbox_kho_memfd);
 }
 
-static int fdbox_memfd_load(const struct fdbox_kho_fd *rec, void **data,
+/* The memfd record of @rec, copied into @m; -EINVAL (quietly) if none. */
+static int fdbox_memfd_record(const struct fdbox_record *rec,
+			      struct fdbox_kho_memfd *m)
+{
+	if (rec->version != FDBOX_MEMFD_VERSION || rec->size != sizeof(*m))
+		return -EINVAL;
+	memcpy(m, rec->payload, sizeof(*m));
+	return 0;
+}
+
+static int fdbox_memfd_load(const struct fdbox_record *rec, void **data,
 			    u64 *size)
 {
 	struct fdbox_memfd_kho_in *in;
+	struct fdbox_kho_memfd m;
 	int err;
 
-	err = fdbox_memfd_kho_load(&rec->memfd, (const char *)rec->name, &in);
+	if (fdbox_memfd_record(rec, &m)) {
+		pr_err("handed-over memfd '%s': record version %u of %u bytes; this kernel reads version %u of %zu bytes\n",
+		       rec->name, rec->version, rec->size, FDBOX_MEMFD_VERSION,
+		       sizeof(m));
+		return -EINVAL;
+	}
+	err = fdbox_memfd_kho_load(&m, rec->name, &in);
 	if (err)
 		return err;
 	*data = in;
-	*size = rec->memfd.size;
+	*size = m.size;
 	return 0;
 }
 
@@ -96,9 +116,13 @@ static void fdbox_memfd_unload(void *data)
 	fdbox_memfd_kho_in_free(data);
 }
 
-static u64 fdbox_memfd_record_bytes(const struct fdbox_kho_fd *rec)
+static u64 fdbox_memfd_record_bytes(const struct fdbox_record *rec)
 {
-	return fdbox_memfd_kho_record_bytes(&rec->memfd);
+	struct fdbox_kho_memfd m;
+
+	if (fdbox_memfd_record(rec, &m))
+		return 0;
+	return fdbox_memfd_kho_record_bytes(&m);
 }
 
 static u64 fdbox_memfd_unclaimed(struct fdbox_fd *fd)
@@ -146,6 +170,8 @@ struct fdbox_handler fdbox_memfd_handler = {
 	.owner = THIS_MODULE,
 	.type = FDBOX_FD_TYPE_MEMFD,
 	.name = "memfd",
+	.compatible = FDBOX_MEMFD_COMPATIBLE,
+	.version = FDBOX_MEMFD_VERSION,
 	.recognise = fdbox_memfd_is_memfd,
 	.put = fdbox_memfd_put,
 	.seal = fdbox_memfd_seal,

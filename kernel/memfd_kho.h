@@ -11,7 +11,7 @@
 #include <linux/math.h>
 #include <linux/mm.h>
 #include <linux/types.h>
-#include "handover_abi.h"
+#include "memfd_kho_abi.h"
 
 struct file;
 

@@ -97,9 +97,18 @@ static void bad_magic(struct root *r)
 	r->magic = 0x21444142;	/* "BAD!" */
 }
 
+/* FDBOX_KHO_VERSION (kernel/handover_abi.h) */
+#define HANDOVER_VERSION	2
+
 static void future_version(struct root *r)
 {
-	r->version = 2;
+	r->version = HANDOVER_VERSION + 1;
+}
+
+/* The format before fd records named their type and versioned payloads. */
+static void previous_version(struct root *r)
+{
+	r->version = 1;
 }
 
 static void wrong_header_size(struct root *r)
@@ -160,7 +169,9 @@ static void descriptor_outside_preserved_memory(struct root *r)
 static const struct hcase cases[] = {
 	{ "bad root magic", bad_magic, NULL, "bad magic", GONE, false, NOTHING },
 	{ "future format version", future_version, NULL,
-	  "version 2 is not supported", GONE, false, NOTHING },
+	  "version 3 is not supported", GONE, false, NOTHING },
+	{ "previous format version", previous_version, NULL,
+	  "version 1 is not supported", GONE, false, NOTHING },
 	{ "wrong root header size", wrong_header_size, NULL, "malformed", GONE,
 	  false, NOTHING },
 	{ "slot count too large", too_many_slots, NULL, "malformed", GONE,
@@ -183,16 +194,16 @@ static const struct hcase cases[] = {
 
 	/* Behind the root, through the knob: the box blob header. */
 	{ "box blob magic", NULL, "box-magic",
-	  "not an FDBox box blob of version 1 (magic 0x21444142,", GONE, true,
+	  "not an FDBox box blob of version 2 (magic 0x21444142,", GONE, true,
 	  NOTHING },
 	{ "box blob of a future version", NULL, "box-version",
-	  "(magic 0x58424446, version 2,", GONE, true, PAGES },
+	  "(magic 0x58424446, version 3,", GONE, true, PAGES },
 	{ "box blob header_size wrong", NULL, "box-header-size",
-	  "version 1, header 296 bytes,", GONE, true, PAGES },
+	  "version 2, header 296 bytes,", GONE, true, PAGES },
 	{ "box blob fd_size wrong", NULL, "box-fd-size",
-	  "header 288 bytes, fd record 648 bytes,", GONE, true, NOTHING },
+	  "header 288 bytes, fd record 680 bytes,", GONE, true, NOTHING },
 	{ "box blob flags set", NULL, "box-flags",
-	  "fd record 656 bytes, flags 0x1)", GONE, true, PAGES },
+	  "fd record 688 bytes, flags 0x1)", GONE, true, PAGES },
 	/* Its contents. */
 	{ "nr_fds too large for the blob", NULL, "box-nr-fds",
 	  "4294967295 fds need", GONE, true, PAGES },
@@ -200,12 +211,16 @@ static const struct hcase cases[] = {
 	  true, PAGES },
 	{ "fd name without NUL", NULL, "fd-name",
 	  "fd record 0: bad name or flags", GONE, true, PAGES },
-	{ "unknown fd type", NULL, "fd-type", "unknown file type 127", GONE,
-	  true, NOTHING },
+	{ "unknown fd type", NULL, "fd-type",
+	  "fd 'data': unknown file type 'fdbox,nosuch'", GONE, true, NOTHING },
 	{ "fd record flags set", NULL, "fd-flags",
 	  "fd record 0: bad name or flags", GONE, true, PAGES },
 	{ "fd record reserved field set", NULL, "fd-reserved",
 	  "fd record 0: bad name or flags", GONE, true, PAGES },
+	{ "fd payload larger than its record", NULL, "fd-payload-size",
+	  "fd record 0: payload larger than its record", GONE, true, NOTHING },
+	{ "memfd record of an unknown version", NULL, "memfd-version",
+	  "memfd 'data': record version 99 of 320 bytes", GONE, true, NOTHING },
 	/* The memfd record, checked at load. */
 	{ "memfd name without NUL", NULL, "memfd-name",
 	  "'data' rejected: name not terminated", GONE, true, PAGES },
