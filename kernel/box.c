@@ -31,6 +31,12 @@
  * and DELETE_BOX drops the rest. Memory handed over for fds that were never
  * restored stays reserved until the next reboot and is reported.
  *
+ * A restored fd whose type no registered handler takes (its module is not
+ * loaded) keeps its record (&struct fdbox_unbound). UNSEAL restores the
+ * other fds, fails with -ENOPKG and marks the box incomplete: GET_FD and
+ * DELETE_BOX work as on a broken box, but an UNSEAL after the module has
+ * registered its handler restores the rest and opens the box.
+ *
  * Once a reboot has begun (fdbox_handover_frozen()), SEAL, UNSEAL, PUT_FD,
  * GET_FD and DELETE_BOX fail with EBUSY: the next kernel finds the boxes
  * exactly as they were sealed when the reboot began.
@@ -272,6 +278,8 @@ static struct file *fdbox_fd_detach(struct fdbox_fd *fd)
 	if (fd->handler) {
 		fd->handler->release(fd);
 		fdbox_handler_put(fd->handler);
+	} else {
+		kfree(fd->restore_data);
 	}
 	fd->handler = NULL;
 	fd->file = NULL;
@@ -487,6 +495,15 @@ int fdbox_create_box(const char *name)
 	return err;
 }
 
+/*
+ * Bytes of handed-over memory @fd, without a file, keeps reserved: 0 when no
+ * handler took its type (only that handler could tell).
+ */
+static u64 fdbox_fd_unclaimed(struct fdbox_fd *fd)
+{
+	return fd->handler ? fd->handler->unclaimed(fd) : 0;
+}
+
 /* Bytes of handed-over memory the fds of @box without a file keep reserved. */
 static u64 fdbox_box_unclaimed(struct fdbox_box *box, unsigned int *nrp)
 {
@@ -499,10 +516,25 @@ static u64 fdbox_box_unclaimed(struct fdbox_box *box, unsigned int *nrp)
 		if (fd->file)
 			continue;
 		(*nrp)++;
-		if (check_add_overflow(bytes, fd->handler->unclaimed(fd), &bytes))
+		if (check_add_overflow(bytes, fdbox_fd_unclaimed(fd), &bytes))
 			bytes = U64_MAX;
+		if (!fd->handler)
+			pr_warn("box '%s': fd '%s' of type '%s' had no handler; its handed-over memory, not counted, stays reserved until the next reboot\n",
+				box->name, fd->name,
+				((struct fdbox_unbound *)fd->restore_data)->compatible);
 	}
 	return bytes;
+}
+
+/*
+ * A restored box that UNSEAL could not finish, broken or incomplete: GET_FD
+ * takes out the fds it restored, DELETE_BOX drops the rest.
+ */
+static bool fdbox_box_partly_restored(struct fdbox_box *box)
+{
+	lockdep_assert_held(&box->lock);
+	return box->state == FDBOX_STATE_RESTORED &&
+	       (box->broken || box->incomplete);
 }
 
 /* A broken restored box is deleted: say what it loses, and count it. */
@@ -546,7 +578,7 @@ int fdbox_delete_box(const char *name)
 			if (fdbox_handover_frozen())
 				return -EBUSY;
 			if (box->state != FDBOX_STATE_OPEN &&
-			    !(box->state == FDBOX_STATE_RESTORED && box->broken))
+			    !fdbox_box_partly_restored(box))
 				return -EBUSY;
 			if (box->state == FDBOX_STATE_RESTORED)
 				fdbox_box_report_lost(box);
@@ -696,7 +728,7 @@ int fdbox_box_get_fd(struct fdbox_box *box, const char *name)
 		if (fdbox_handover_frozen())
 			return -EBUSY;
 		if (box->state != FDBOX_STATE_OPEN &&
-		    !(box->state == FDBOX_STATE_RESTORED && box->broken))
+		    !fdbox_box_partly_restored(box))
 			return -EBUSY;
 		fd = fdbox_box_find_fd(box, name);
 		if (!fd)
@@ -852,23 +884,74 @@ err_recharge:
 }
 
 /*
+ * Give an fd whose type had no handler to the handler now registered for
+ * it: -ENOPKG if there is none yet, else what its load hook says (-EINVAL:
+ * the record is damaged; the fd keeps it).
+ */
+static int fdbox_fd_bind(struct fdbox_box *box, struct fdbox_fd *fd)
+{
+	struct fdbox_unbound *u = fd->restore_data;
+	const struct fdbox_handler *handler;
+	void *data;
+	u64 size;
+	int err;
+
+	lockdep_assert_held(&box->lock);
+	handler = fdbox_handler_get_compatible(u->compatible);
+	if (!handler)
+		return -ENOPKG;
+	u->rec.name = fd->name;
+	err = handler->load(&u->rec, &data, &size);
+	if (err)
+		goto err_put;
+	err = -EOVERFLOW;
+	if (size > S64_MAX || box->bytes + size < box->bytes ||
+	    fdbox_charge_unlimited(size))
+		goto err_unload;
+	fd->handler = handler;
+	fd->restore_data = data;
+	fd->size = size;
+	box->bytes += size;
+	kfree(u);
+	return 0;
+
+err_unload:
+	handler->unload(data);
+err_put:
+	fdbox_handler_put(handler);
+	return err;
+}
+
+/*
  * Restore every fd handed over by the previous kernel that has no file. An
- * fd whose data is damaged does not stop the others; any other error does
- * (it is worth trying again later, as a whole).
+ * fd whose data is damaged, or whose type has no handler yet, does not stop
+ * the others; any other error does (it is worth trying again later, as a
+ * whole).
  */
 static int fdbox_box_restore_fds(struct fdbox_box *box)
 {
 	struct fdbox_fd *fd;
-	int err, broken = 0;
+	int err, broken = 0, unbound = 0;
 
 	lockdep_assert_held(&box->lock);
 	list_for_each_entry(fd, &box->fds, list) {
 		if (fd->file)
 			continue;
-		err = fd->handler->restore(fd);
+		err = fd->handler ? 0 : fdbox_fd_bind(box, fd);
+		if (err == -ENOPKG) {
+			pr_err("box '%s': fd '%s' is of type '%s', which no loaded module handles; load it and UNSEAL again (GET_FD gives the fds restored, DELETE_BOX drops the rest)\n",
+			       box->name, fd->name,
+			       ((struct fdbox_unbound *)fd->restore_data)->compatible);
+			unbound = err;
+			continue;
+		}
+		if (!err)
+			err = fd->handler->restore(fd);
 		if (err == -EINVAL || err == -EIO) {
 			pr_err("box '%s': fd '%s' (%s) cannot be restored, its handed-over data is damaged (%pe); GET_FD gives the fds restored, DELETE_BOX drops the rest\n",
-			       box->name, fd->name, fd->handler->name,
+			       box->name, fd->name,
+			       fd->handler ? fd->handler->name :
+			       ((struct fdbox_unbound *)fd->restore_data)->compatible,
 			       ERR_PTR(err));
 			box->broken = true;
 			broken = broken ?: err;
@@ -879,7 +962,9 @@ static int fdbox_box_restore_fds(struct fdbox_box *box)
 			return err;
 		}
 	}
-	return broken;
+	if (unbound && !broken)
+		box->incomplete = true;
+	return broken ?: unbound;
 }
 
 /**
@@ -896,6 +981,8 @@ static int fdbox_box_restore_fds(struct fdbox_box *box)
  * * %-ENOENT - the box was deleted
  * * %-EINVAL - the box is not sealed
  * * %-EBUSY - a reboot has begun
+ * * %-ENOPKG - an fd is of a type no registered handler takes; the others
+ *   are restored and the box is incomplete (see "Boxes")
  * * the error of the restore hook that failed (-EINVAL or -EIO: the box
  *   is broken, see "Boxes")
  */
@@ -925,6 +1012,7 @@ int fdbox_box_unseal(struct fdbox_box *box)
 		return -EINVAL;
 	}
 	box->state = FDBOX_STATE_OPEN;
+	box->incomplete = false;
 	return 0;
 }
 
@@ -953,7 +1041,9 @@ struct fdbox_box *fdbox_restored_box_alloc(const char *name)
  * @box: box from fdbox_restored_box_alloc(), not published yet
  * @name: fd name from the handover
  * @handler: the handler of the fd's type, held by the caller
- *           (fdbox_handler_get_compatible())
+ *           (fdbox_handler_get_compatible()), or NULL if none takes it
+ *           (yet): @data is then a &struct fdbox_unbound (kfree()) and
+ *           @size 0
  * @size: bytes the fd holds; charged without max_bytes (they exist
  *        already), but never past what the counters can hold
  * @data: handover data for the handler's restore hook
@@ -1072,14 +1162,14 @@ static void fdbox_list_box(struct fdbox_list_ctx *ctx, struct fdbox_box *box)
 			struct fdbox_fd_info *fi = &ctx->fds[ctx->nr_fds];
 
 			strscpy_pad((char *)fi->name, fd->name, sizeof(fi->name));
-			fi->type = fd->handler->type;
+			fi->type = fd->handler ? fd->handler->type :
+						 FDBOX_FD_TYPE_UNKNOWN;
 			fi->flags = fd->file ? 0 : FDBOX_FD_PENDING;
 			fi->size = fd->size;
 		}
 		ctx->nr_fds++;
 		if (!fd->file &&
-		    check_add_overflow(ctx->unclaimed,
-				       fd->handler->unclaimed(fd),
+		    check_add_overflow(ctx->unclaimed, fdbox_fd_unclaimed(fd),
 				       &ctx->unclaimed))
 			ctx->unclaimed = U64_MAX;
 	}
@@ -1230,7 +1320,8 @@ static void fdbox_report_shared(struct fdbox_box *box)
 	struct fdbox_fd *fd;
 
 	list_for_each_entry(fd, &box->fds, list)
-		if (fd->handler->shared && fd->handler->shared(fd))
+		if (fd->handler && fd->handler->shared &&
+		    fd->handler->shared(fd))
 			pr_warn("reboot: fd '%s' of box '%s' was preserved by the Live Update Orchestrator after SEAL: the next kernel can give its memory to only one of them\n",
 				fd->name, box->name);
 }

@@ -36,6 +36,10 @@ struct fdbox_handover_box;
  * @lock: the box lock, protects all fields below
  * @state: FDBOX_STATE_*
  * @dead: the box was deleted; open files of its device see ENOENT
+ * @incomplete: a restored box whose UNSEAL found an fd of a type no
+ *              registered handler takes: its restored fds can be taken out
+ *              with GET_FD and DELETE_BOX drops the rest, until an UNSEAL
+ *              after the handler registered restores them all
  * @broken: a restored box with an fd whose handed-over data is damaged: it
  *          can never become OPEN; its restored fds can be taken out with
  *          GET_FD and DELETE_BOX drops the rest
@@ -56,6 +60,7 @@ struct fdbox_box {
 	struct mutex lock;	/* the box lock, see box.c */
 	u32 state;
 	bool dead;
+	bool incomplete;
 	bool broken;
 	struct list_head fds;
 	unsigned int nr_fds;
@@ -63,6 +68,22 @@ struct fdbox_box {
 	unsigned int fd_hash_bits;
 	u64 bytes;
 	struct fdbox_handover_box *handover;
+};
+
+/**
+ * struct fdbox_unbound - a handed-over fd whose type had no handler yet
+ * @compatible: its type, NUL-terminated
+ * @rec: its record (@rec.payload points to @payload, @rec.name to the fd's
+ *       name once it is in a box)
+ * @payload: @rec.size bytes of payload, copied from the handover
+ *
+ * Kept as the &fdbox_fd.restore_data of an fd without a handler, until an
+ * UNSEAL finds the handler of @compatible registered and hands it @rec.
+ */
+struct fdbox_unbound {
+	char compatible[FDBOX_KHO_COMPAT_LEN];
+	struct fdbox_record rec;
+	u8 payload[FDBOX_KHO_FD_PAYLOAD] __aligned(8);
 };
 
 /* main.c: devices */

@@ -452,6 +452,37 @@ static bool fdbox_handover_box_bytes(const struct fdbox_kho_box *blob,
 	return all && n == blob->nr_fds;
 }
 
+/*
+ * Keep fd record @kfd (described by @rec), of a type no handler takes yet,
+ * in restored @box until one does.
+ */
+static int fdbox_handover_add_unbound(struct fdbox_box *box,
+				      const struct fdbox_kho_fd *kfd,
+				      const struct fdbox_record *rec)
+{
+	struct fdbox_unbound *u;
+	int err;
+
+	u = kzalloc_obj(*u);
+	if (!u)
+		return -ENOMEM;
+	strscpy(u->compatible, kfd->compatible);
+	u->rec = *rec;
+	u->rec.name = NULL;	/* the fd's own, once bound */
+	memcpy(u->payload, rec->payload, rec->size);
+	u->rec.payload = u->payload;
+	err = fdbox_restored_box_add_fd(box, rec->name, NULL, 0, u);
+	if (err) {
+		pr_err("box '%s': fd '%s': %pe\n", box->name, rec->name,
+		       ERR_PTR(err));
+		kfree(u);
+		return err;
+	}
+	pr_warn("box '%s': fd '%s' is of type '%s', which no loaded module handles yet; UNSEAL restores it once one does\n",
+		box->name, rec->name, u->compatible);
+	return 0;
+}
+
 /* Turn a checked box blob into a restored box. */
 static int fdbox_handover_load_box(const struct fdbox_kho_box *blob)
 {
@@ -479,10 +510,10 @@ static int fdbox_handover_load_box(const struct fdbox_kho_box *blob)
 		}
 		handler = fdbox_handler_get_compatible((const char *)kfd->compatible);
 		if (!handler) {
-			pr_err("box '%s': fd '%s': unknown file type '%s'\n",
-			       bname, rec.name, kfd->compatible);
-			err = -EOPNOTSUPP;
-			goto err_discard;
+			err = fdbox_handover_add_unbound(box, kfd, &rec);
+			if (err)
+				goto err_discard;
+			continue;
 		}
 		err = handler->load(&rec, &data, &size);
 		if (err) {

@@ -3,12 +3,17 @@
  * fdbox_test_type: a file type registered with FDBox through its handler
  * API, for the plugins suite. Test builds only: never installed.
  *
- * Its files are opens of /sys/kernel/debug/fdbox_test_type/object. Their
- * file operations name no owner and no hook of this module, so an open
- * object does not keep the module loaded: only FDBox's reference, taken
- * when an object enters a box, does (which is what the suite checks).
- * Files in debugfs (all 0600, root):
- *   object       open it to make an object
+ * It registers two types. "test" (hold-only) files are opens of
+ * /sys/kernel/debug/fdbox_test_type/object. "test-kho" files, which can
+ * cross a kexec (compatible "fdbox-test,object", payload version 1: a
+ * magic number), are opens of .../kho-object and, after a kexec, the
+ * anonymous files its restore hook makes. Their file operations name no
+ * owner, so an open object does not keep the module loaded: only FDBox's
+ * reference, taken when an object enters a box, does (which is what the
+ * suite checks). Do not unload the module while objects are open outside
+ * boxes. Files in debugfs (all 0600, root):
+ *   object       open it to make a "test" object
+ *   kho-object   open it to make a "test-kho" object
  *   put_errno    errno the put hook returns (0: accept)
  *   registered   reads 1 or 0; write 0 to unregister, 1 to register again:
  *                the write fails with the errno FDBox returned
@@ -16,21 +21,28 @@
  *                "incomplete" (a handler without its put hook): the write
  *                fails with the errno FDBox returned, or succeeds if FDBox
  *                accepted (and the handler is unregistered again)
- * The type can be held but not handed over: it has no seal hook.
+ * The "test" type can be held but not handed over: it has no seal hook.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/anon_inodes.h>
 #include <linux/debugfs.h>
 #include <linux/fs.h>
+#include <linux/slab.h>
 #include <linux/module.h>
 #include <linux/string.h>
 #include "fdbox_handler.h"
 
-#define FDBOX_TEST_TYPE	0x7e57
+#define FDBOX_TEST_TYPE		0x7e57
+#define FDBOX_TEST_KHO_TYPE	0x7e58
+#define FDBOX_TEST_KHO_COMPAT	"fdbox-test,object"
+#define FDBOX_TEST_KHO_VERSION	1
+#define FDBOX_TEST_KHO_MAGIC	0xfdb07e57c0ffee00ULL
 
 static struct dentry *fdbox_test_dir;
 static struct dentry *fdbox_test_object;
+static struct dentry *fdbox_test_kho_object;
 static u32 fdbox_test_put_errno;
 static bool fdbox_test_registered;
 static DEFINE_MUTEX(fdbox_test_lock);
@@ -68,6 +80,110 @@ static struct fdbox_handler fdbox_test_handler = {
 	.put = fdbox_test_put,
 	.release = fdbox_test_release,
 	.size = fdbox_test_size,
+};
+
+/* "test-kho": objects that cross a kexec, restored as anonymous files */
+static const struct file_operations fdbox_test_restored_fops = {
+	.llseek = noop_llseek,
+};
+
+static bool fdbox_test_kho_recognise(struct file *file)
+{
+	return file_inode(file) == d_inode(fdbox_test_kho_object) ||
+	       file->f_op == &fdbox_test_restored_fops;
+}
+
+static int fdbox_test_kho_seal(struct fdbox_fd *fd)
+{
+	return 0;
+}
+
+static void fdbox_test_kho_unseal(struct fdbox_fd *fd)
+{
+}
+
+static u32 fdbox_test_kho_emit(struct fdbox_fd *fd, void *payload)
+{
+	u64 magic = FDBOX_TEST_KHO_MAGIC;
+
+	memcpy(payload, &magic, sizeof(magic));
+	return sizeof(magic);
+}
+
+static int fdbox_test_kho_load(const struct fdbox_record *rec, void **data,
+			       u64 *size)
+{
+	u64 magic;
+
+	if (rec->version != FDBOX_TEST_KHO_VERSION ||
+	    rec->size != sizeof(magic)) {
+		pr_err("'%s': record version %u of %u bytes\n", rec->name,
+		       rec->version, rec->size);
+		return -EINVAL;
+	}
+	memcpy(&magic, rec->payload, sizeof(magic));
+	if (magic != FDBOX_TEST_KHO_MAGIC) {
+		pr_err("'%s': bad magic %#llx\n", rec->name, magic);
+		return -EINVAL;
+	}
+	*data = kzalloc(1, GFP_KERNEL);
+	*size = 0;
+	return *data ? 0 : -ENOMEM;
+}
+
+static void fdbox_test_kho_unload(void *data)
+{
+	kfree(data);
+}
+
+static int fdbox_test_kho_restore(struct fdbox_fd *fd)
+{
+	struct file *file;
+
+	file = anon_inode_getfile("[fdbox-test]", &fdbox_test_restored_fops,
+				  NULL, O_RDWR);
+	if (IS_ERR(file))
+		return PTR_ERR(file);
+	kfree(fd->restore_data);
+	fd->restore_data = NULL;
+	fd->file = file;
+	return 0;
+}
+
+static void fdbox_test_kho_release(struct fdbox_fd *fd)
+{
+	kfree(fd->restore_data);
+	fd->restore_data = NULL;
+}
+
+static u64 fdbox_test_kho_record_bytes(const struct fdbox_record *rec)
+{
+	return 0;
+}
+
+static u64 fdbox_test_kho_unclaimed(struct fdbox_fd *fd)
+{
+	return 0;
+}
+
+static struct fdbox_handler fdbox_test_kho_handler = {
+	.owner = THIS_MODULE,
+	.type = FDBOX_TEST_KHO_TYPE,
+	.name = "test-kho",
+	.compatible = FDBOX_TEST_KHO_COMPAT,
+	.version = FDBOX_TEST_KHO_VERSION,
+	.recognise = fdbox_test_kho_recognise,
+	.put = fdbox_test_put,
+	.seal = fdbox_test_kho_seal,
+	.unseal = fdbox_test_kho_unseal,
+	.restore = fdbox_test_kho_restore,
+	.release = fdbox_test_kho_release,
+	.size = fdbox_test_size,
+	.emit = fdbox_test_kho_emit,
+	.load = fdbox_test_kho_load,
+	.unload = fdbox_test_kho_unload,
+	.record_bytes = fdbox_test_kho_record_bytes,
+	.unclaimed = fdbox_test_kho_unclaimed,
 };
 
 static int fdbox_test_registered_get(void *data, u64 *val)
@@ -153,28 +269,39 @@ static int __init fdbox_test_init(void)
 	fdbox_test_dir = debugfs_create_dir("fdbox_test_type", NULL);
 	fdbox_test_object = debugfs_create_file("object", 0600, fdbox_test_dir,
 						NULL, &fdbox_test_object_fops);
+	fdbox_test_kho_object = debugfs_create_file("kho-object", 0600,
+						    fdbox_test_dir, NULL,
+						    &fdbox_test_object_fops);
 	debugfs_create_u32("put_errno", 0600, fdbox_test_dir,
 			   &fdbox_test_put_errno);
 	debugfs_create_file("registered", 0600, fdbox_test_dir, NULL,
 			    &fdbox_test_registered_fops);
 	debugfs_create_file("register", 0200, fdbox_test_dir, NULL,
 			    &fdbox_test_register_fops);
-	if (IS_ERR(fdbox_test_object)) {
+	if (IS_ERR(fdbox_test_object) || IS_ERR(fdbox_test_kho_object)) {
 		debugfs_remove(fdbox_test_dir);
-		return PTR_ERR(fdbox_test_object);
+		return -ENOMEM;
 	}
 	err = fdbox_register_handler(&fdbox_test_handler);
-	if (err) {
-		debugfs_remove(fdbox_test_dir);
-		return err;
-	}
+	if (err)
+		goto err_debugfs;
+	err = fdbox_register_handler(&fdbox_test_kho_handler);
+	if (err)
+		goto err_test;
 	fdbox_test_registered = true;
 	return 0;
+
+err_test:
+	WARN_ON(fdbox_unregister_handler(&fdbox_test_handler));
+err_debugfs:
+	debugfs_remove(fdbox_test_dir);
+	return err;
 }
 
 static void __exit fdbox_test_exit(void)
 {
 	/* Objects in boxes hold this module: none is left here. */
+	WARN_ON(fdbox_unregister_handler(&fdbox_test_kho_handler));
 	if (fdbox_test_registered)
 		WARN_ON(fdbox_unregister_handler(&fdbox_test_handler));
 	debugfs_remove(fdbox_test_dir);

@@ -7,6 +7,13 @@
  * it; a failed put leaves box and module as they were; SEAL refuses a type
  * without handover hooks, saying which fd, and leaves the box open;
  * registration refuses a taken type or missing hooks.
+ *
+ * Across a kexec (stage 1 seals, stage 2 checks), with the "test-kho" type
+ * of the same module: the next kernel loads FDBox without it, so the fd of
+ * that type is kept, pending, with type UNKNOWN; UNSEAL restores the memfd
+ * beside it, fails with ENOPKG and lets GET_FD take the memfd; once the
+ * module is loaded, UNSEAL restores the rest and the box opens, its file
+ * of the type recognised again. A box left incomplete can be deleted.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -16,13 +23,20 @@
 #include <unistd.h>
 
 #include "kselftest_harness.h"
+#include "stage.h"
 #include "fdbox_test.h"
 
 #define TT_KO		"/lib/fdbox-tests/fdbox_test_type.ko"
 #define TT_NAME		"fdbox_test_type"
 #define TT_DIR		"/sys/kernel/debug/fdbox_test_type"
 #define TT_OBJECT	TT_DIR "/object"
+#define TT_KHO_OBJECT	TT_DIR "/kho-object"
 #define TT_TYPE		0x7e57
+#define TT_KHO_TYPE	0x7e58
+#define KHO_BOX		"pl-kho"
+#define KHO_DEL_BOX	"pl-kho-del"
+#define MEMFD_SIZE	(256 * 1024)
+#define MEMFD_FILL	0x5a
 
 static int tt_load(void)
 {
@@ -67,12 +81,43 @@ static long long only_fd_type(int box, __u32 *state)
 	return f.type;
 }
 
-FIXTURE(plugin) {
+/* The state of box @box, or -errno. */
+static int box_state_of(int box, __u32 *state)
+{
+	struct fdbox_box_info b;
+	struct fdbox_list l;
+	int err = fdbox_list(box, &l, &b, 1, NULL, 0);
+
+	if (!err)
+		*state = b.state;
+	return err;
+}
+
+/* The entry of fd @name in box @box, or -errno. */
+static int fd_info(int box, const char *name, struct fdbox_fd_info *out)
+{
+	struct fdbox_fd_info f[4];
+	struct fdbox_list l;
+	unsigned int i;
+	int err = fdbox_list(box, &l, NULL, 0, f, 4);
+
+	if (err)
+		return err;
+	for (i = 0; i < l.nr_fds && i < 4; i++) {
+		if (!strcmp((const char *)f[i].name, name)) {
+			*out = f[i];
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+FIXTURE(stage1) {
 	int ctl;
 	int box;
 };
 
-FIXTURE_SETUP(plugin)
+FIXTURE_SETUP(stage1)
 {
 	ASSERT_EQ(0, tt_load());
 	self->ctl = fdbox_ctl_open();
@@ -82,7 +127,7 @@ FIXTURE_SETUP(plugin)
 	ASSERT_LE(0, self->box);
 }
 
-FIXTURE_TEARDOWN(plugin)
+FIXTURE_TEARDOWN(stage1)
 {
 	close(self->box);
 	fdbox_destroy(self->ctl, "pl");
@@ -92,16 +137,16 @@ FIXTURE_TEARDOWN(plugin)
 	tt_unload();
 }
 
-TEST_F(plugin, file_in_a_box_keeps_its_type_module_loaded)
+TEST_F(stage1, file_in_a_box_keeps_its_type_module_loaded)
 {
 	int obj = open(TT_OBJECT, O_RDWR);
 	int back;
 
 	ASSERT_LE(0, obj);
+	/* PUT moves the descriptor: only the box holds the object now. */
 	ASSERT_EQ(0, fdbox_put(self->box, obj, "o"));
+	ASSERT_FALSE(fd_is_open(obj));
 	ASSERT_EQ(TT_TYPE, only_fd_type(self->box, NULL));
-	close(obj);
-	/* Only the box holds the object now, and so the module. */
 	ASSERT_EQ(-EWOULDBLOCK, tt_unload());
 	back = fdbox_get(self->box, "o");
 	ASSERT_LE(0, back);
@@ -109,13 +154,12 @@ TEST_F(plugin, file_in_a_box_keeps_its_type_module_loaded)
 	ASSERT_EQ(0, tt_unload());
 }
 
-TEST_F(plugin, delete_box_lets_go_of_the_type_module)
+TEST_F(stage1, delete_box_lets_go_of_the_type_module)
 {
 	int obj = open(TT_OBJECT, O_RDWR);
 
 	ASSERT_LE(0, obj);
 	ASSERT_EQ(0, fdbox_put(self->box, obj, "o"));
-	close(obj);
 	ASSERT_EQ(-EWOULDBLOCK, tt_unload());
 	close(self->box);
 	self->box = -1;
@@ -123,7 +167,7 @@ TEST_F(plugin, delete_box_lets_go_of_the_type_module)
 	ASSERT_EQ(0, tt_unload());
 }
 
-TEST_F(plugin, failed_put_changes_nothing)
+TEST_F(stage1, failed_put_changes_nothing)
 {
 	int obj = open(TT_OBJECT, O_RDWR);
 	struct fdbox_list l;
@@ -139,7 +183,7 @@ TEST_F(plugin, failed_put_changes_nothing)
 	ASSERT_EQ(0, tt_unload());
 }
 
-TEST_F(plugin, seal_refuses_a_type_it_cannot_hand_over)
+TEST_F(stage1, seal_refuses_a_type_it_cannot_hand_over)
 {
 	int obj = open(TT_OBJECT, O_RDWR);
 	int mfd = memfd_with("pl-m", 4096, 1, 0);
@@ -150,7 +194,6 @@ TEST_F(plugin, seal_refuses_a_type_it_cannot_hand_over)
 	ASSERT_LE(0, mfd);
 	ASSERT_EQ(0, fdbox_put(self->box, mfd, "m"));
 	ASSERT_EQ(0, fdbox_put(self->box, obj, "o"));
-	close(obj);
 	ASSERT_EQ(-EOPNOTSUPP, fdbox_seal(self->box));
 	ASSERT_TRUE(kernel_log_has("box 'pl': fd 'o' is a test, which can be held but not handed over"));
 	back = fdbox_get(self->box, "o");
@@ -161,10 +204,9 @@ TEST_F(plugin, seal_refuses_a_type_it_cannot_hand_over)
 	/* Without it, the same box seals: it was the type, nothing else. */
 	ASSERT_EQ(0, fdbox_seal(self->box));
 	ASSERT_EQ(0, fdbox_unseal(self->box));
-	close(mfd);
 }
 
-TEST_F(plugin, unregister_is_refused_while_a_file_of_the_type_is_held)
+TEST_F(stage1, unregister_is_refused_while_a_file_of_the_type_is_held)
 {
 	int obj = open(TT_OBJECT, O_RDWR);
 	int back;
@@ -179,14 +221,106 @@ TEST_F(plugin, unregister_is_refused_while_a_file_of_the_type_is_held)
 	ASSERT_EQ(-EOPNOTSUPP, fdbox_put(self->box, back, "o"));
 	ASSERT_EQ(0, tt_write("registered", "1"));
 	ASSERT_EQ(0, fdbox_put(self->box, back, "o"));
-	close(back);
-	close(obj);
 }
 
-TEST_F(plugin, register_refuses_a_taken_type_or_missing_hooks)
+TEST_F(stage1, register_refuses_a_taken_type_or_missing_hooks)
 {
 	ASSERT_EQ(-EEXIST, tt_write("register", "dup"));
 	ASSERT_EQ(-EINVAL, tt_write("register", "incomplete"));
 }
 
-TEST_HARNESS_MAIN
+/* Last of stage 1: the sealed boxes keep the module loaded until kexec. */
+TEST_F(stage1, box_holding_a_plugin_type_is_sealed)
+{
+	int obj = open(TT_KHO_OBJECT, O_RDWR);
+	int mfd = memfd_with("pl-m", MEMFD_SIZE, MEMFD_FILL, 0);
+	int box;
+
+	ASSERT_LE(0, obj);
+	ASSERT_LE(0, mfd);
+	fdbox_destroy(self->ctl, KHO_BOX);
+	fdbox_destroy(self->ctl, KHO_DEL_BOX);
+	box = fdbox_create_open(self->ctl, KHO_BOX);
+	ASSERT_LE(0, box);
+	ASSERT_EQ(0, fdbox_put(box, mfd, "m"));
+	ASSERT_EQ(0, fdbox_put(box, obj, "t"));
+	ASSERT_EQ(0, fdbox_seal(box));
+	close(box);
+	obj = open(TT_KHO_OBJECT, O_RDWR);
+	ASSERT_LE(0, obj);
+	box = fdbox_create_open(self->ctl, KHO_DEL_BOX);
+	ASSERT_LE(0, box);
+	ASSERT_EQ(0, fdbox_put(box, obj, "t"));
+	ASSERT_EQ(0, fdbox_seal(box));
+	close(box);
+}
+
+FIXTURE(stage2) {
+	int ctl;
+};
+
+FIXTURE_SETUP(stage2)
+{
+	self->ctl = fdbox_ctl_open();
+	ASSERT_LE(0, self->ctl);
+}
+
+FIXTURE_TEARDOWN(stage2)
+{
+	fdbox_destroy(self->ctl, KHO_BOX);
+	close(self->ctl);
+	tt_unload();
+}
+
+TEST_F(stage2, plugin_type_is_restored_once_its_module_is_loaded)
+{
+	struct fdbox_fd_info fi;
+	__u32 state = 0;
+	int box, m, t;
+
+	/* FDBox read the handover before the type's module was loaded. */
+	ASSERT_EQ(-ENOENT, tt_unload());
+	box = fdbox_box_open(KHO_BOX);
+	ASSERT_LE(0, box);
+	ASSERT_EQ(0, fd_info(box, "t", &fi));
+	EXPECT_EQ((__u32)FDBOX_FD_TYPE_UNKNOWN, fi.type);
+	EXPECT_EQ((__u32)FDBOX_FD_PENDING, fi.flags);
+	EXPECT_TRUE(kernel_log_has("box 'pl-kho': fd 't' is of type 'fdbox-test,object', which no loaded module handles yet"));
+
+	ASSERT_EQ(-ENOPKG, fdbox_unseal(box));
+	EXPECT_TRUE(kernel_log_has("fd 't' is of type 'fdbox-test,object', which no loaded module handles; load it and UNSEAL again"));
+	/* The memfd beside it is restored, and can be taken out. */
+	m = fdbox_get(box, "m");
+	ASSERT_LE(0, m);
+	EXPECT_EQ(1, memfd_check(m, MEMFD_SIZE, MEMFD_FILL));
+	close(m);
+	EXPECT_EQ(-EBUSY, fdbox_get(box, "t"));
+
+	ASSERT_EQ(0, tt_load());
+	ASSERT_EQ(0, fdbox_unseal(box));
+	ASSERT_EQ(0, fd_info(box, "t", &fi));
+	EXPECT_EQ((__u32)TT_KHO_TYPE, fi.type);
+	EXPECT_EQ(0U, fi.flags);
+	ASSERT_EQ(0, box_state_of(box, &state));
+	EXPECT_EQ((__u32)FDBOX_STATE_OPEN, state);
+	t = fdbox_get(box, "t");
+	ASSERT_LE(0, t);
+	/* Its module's handler recognises the restored file. */
+	ASSERT_EQ(0, fdbox_put(box, t, "t2"));
+	close(box);
+}
+
+TEST_F(stage2, incomplete_box_can_be_deleted)
+{
+	int box = fdbox_box_open(KHO_DEL_BOX);
+
+	ASSERT_LE(0, box);
+	ASSERT_EQ(-ENOENT, tt_unload());
+	ASSERT_EQ(-EBUSY, fdbox_delete(self->ctl, KHO_DEL_BOX));
+	ASSERT_EQ(-ENOPKG, fdbox_unseal(box));
+	close(box);
+	ASSERT_EQ(0, fdbox_delete(self->ctl, KHO_DEL_BOX));
+	EXPECT_TRUE(kernel_log_has("box 'pl-kho-del': fd 't' of type 'fdbox-test,object' had no handler"));
+}
+
+FDBOX_STAGED_HARNESS_MAIN

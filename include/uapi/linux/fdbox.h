@@ -22,7 +22,11 @@
 #define FDBOX_TYPE		'.'
 #define FDBOX_BASE		0
 
-/* Types of file a box can hold (struct fdbox_fd_info.type). */
+/*
+ * Types of file a box can hold (struct fdbox_fd_info.type). UNKNOWN: a
+ * handed-over fd whose type no loaded module handles (yet).
+ */
+#define FDBOX_FD_TYPE_UNKNOWN	0
 #define FDBOX_FD_TYPE_MEMFD	1
 
 /* States of a box (struct fdbox_box_info.state). */
