@@ -52,8 +52,9 @@ static const struct row rows[] = {
 	{ STEP_PUT, EBADF, "file descriptor 7 is not open" },
 	/* EOPNOTSUPP: no handler for the file type */
 	{ STEP_PUT, EOPNOTSUPP, "only memfds" },
-	{ STEP_SEAL, EOPNOTSUPP, "cannot be prepared for handover" },
+	{ STEP_SEAL, EOPNOTSUPP, "can be held but not handed over" },
 	{ STEP_UNSEAL, EOPNOTSUPP, "nothing was lost" },
+	{ STEP_UNSEAL, ENOPKG, "kernel module is not loaded (see dmesg for the type): load it and unseal again" },
 	/* EBUSY: PUT/GET/DELETE on a sealed box */
 	{ STEP_PUT, EBUSY, "box 'vm1' is sealed; unseal it first" },
 	{ STEP_GET, EBUSY, "box 'vm1' is sealed; unseal it first" },
