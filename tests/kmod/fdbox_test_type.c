@@ -14,6 +14,10 @@
  * boxes. Files in debugfs (all 0600, root):
  *   object       open it to make a "test" object
  *   kho-object   open it to make a "test-kho" object
+ *   seal_fail    name of the "test-kho" fd whose seal hook fails (ENOMEM);
+ *                empty: none
+ *   restore_fail the same for the restore hook (a failure to retry)
+ *   sealed       "test-kho" fds sealed now (seal minus unseal calls)
  *   put_errno    errno the put hook returns (0: accept)
  *   registered   reads 1 or 0; write 0 to unregister, 1 to register again:
  *                the write fails with the errno FDBox returned
@@ -31,6 +35,7 @@
 #include <linux/fs.h>
 #include <linux/slab.h>
 #include <linux/module.h>
+#include <linux/rcupdate.h>
 #include <linux/string.h>
 #include "fdbox_handler.h"
 
@@ -43,6 +48,9 @@
 static struct dentry *fdbox_test_dir;
 static struct dentry *fdbox_test_object;
 static struct dentry *fdbox_test_kho_object;
+static char *fdbox_test_seal_fail;
+static char *fdbox_test_restore_fail;
+static atomic_t fdbox_test_sealed = ATOMIC_INIT(0);
 static u32 fdbox_test_put_errno;
 static bool fdbox_test_registered;
 static DEFINE_MUTEX(fdbox_test_lock);
@@ -93,13 +101,30 @@ static bool fdbox_test_kho_recognise(struct file *file)
 	       file->f_op == &fdbox_test_restored_fops;
 }
 
+/* Is @fd the one debugfs string @knob names? */
+static bool fdbox_test_named(char **knob, struct fdbox_fd *fd)
+{
+	const char *name;
+	bool match;
+
+	rcu_read_lock();
+	name = READ_ONCE(*knob);
+	match = name && !strcmp(name, fd->name);
+	rcu_read_unlock();
+	return match;
+}
+
 static int fdbox_test_kho_seal(struct fdbox_fd *fd)
 {
+	if (fdbox_test_named(&fdbox_test_seal_fail, fd))
+		return -ENOMEM;
+	atomic_inc(&fdbox_test_sealed);
 	return 0;
 }
 
 static void fdbox_test_kho_unseal(struct fdbox_fd *fd)
 {
+	atomic_dec(&fdbox_test_sealed);
 }
 
 static u32 fdbox_test_kho_emit(struct fdbox_fd *fd, void *payload)
@@ -139,6 +164,9 @@ static void fdbox_test_kho_unload(void *data)
 static int fdbox_test_kho_restore(struct fdbox_fd *fd)
 {
 	struct file *file;
+
+	if (fdbox_test_named(&fdbox_test_restore_fail, fd))
+		return -ENOMEM;
 
 	file = anon_inode_getfile("[fdbox-test]", &fdbox_test_restored_fops,
 				  NULL, O_RDWR);
@@ -266,6 +294,14 @@ static int __init fdbox_test_init(void)
 {
 	int err;
 
+	/* debugfs strings must never be NULL: reading one would oops. */
+	fdbox_test_seal_fail = kstrdup("", GFP_KERNEL);
+	fdbox_test_restore_fail = kstrdup("", GFP_KERNEL);
+	if (!fdbox_test_seal_fail || !fdbox_test_restore_fail) {
+		kfree(fdbox_test_seal_fail);
+		kfree(fdbox_test_restore_fail);
+		return -ENOMEM;
+	}
 	fdbox_test_dir = debugfs_create_dir("fdbox_test_type", NULL);
 	fdbox_test_object = debugfs_create_file("object", 0600, fdbox_test_dir,
 						NULL, &fdbox_test_object_fops);
@@ -274,14 +310,19 @@ static int __init fdbox_test_init(void)
 						    &fdbox_test_object_fops);
 	debugfs_create_u32("put_errno", 0600, fdbox_test_dir,
 			   &fdbox_test_put_errno);
+	debugfs_create_str("seal_fail", 0600, fdbox_test_dir,
+			   &fdbox_test_seal_fail);
+	debugfs_create_str("restore_fail", 0600, fdbox_test_dir,
+			   &fdbox_test_restore_fail);
+	debugfs_create_atomic_t("sealed", 0400, fdbox_test_dir,
+				&fdbox_test_sealed);
 	debugfs_create_file("registered", 0600, fdbox_test_dir, NULL,
 			    &fdbox_test_registered_fops);
 	debugfs_create_file("register", 0200, fdbox_test_dir, NULL,
 			    &fdbox_test_register_fops);
-	if (IS_ERR(fdbox_test_object) || IS_ERR(fdbox_test_kho_object)) {
-		debugfs_remove(fdbox_test_dir);
-		return -ENOMEM;
-	}
+	err = -ENOMEM;
+	if (IS_ERR(fdbox_test_object) || IS_ERR(fdbox_test_kho_object))
+		goto err_debugfs;
 	err = fdbox_register_handler(&fdbox_test_handler);
 	if (err)
 		goto err_debugfs;
@@ -295,6 +336,8 @@ err_test:
 	WARN_ON(fdbox_unregister_handler(&fdbox_test_handler));
 err_debugfs:
 	debugfs_remove(fdbox_test_dir);
+	kfree(fdbox_test_seal_fail);
+	kfree(fdbox_test_restore_fail);
 	return err;
 }
 
@@ -305,6 +348,8 @@ static void __exit fdbox_test_exit(void)
 	if (fdbox_test_registered)
 		WARN_ON(fdbox_unregister_handler(&fdbox_test_handler));
 	debugfs_remove(fdbox_test_dir);
+	kfree(fdbox_test_seal_fail);
+	kfree(fdbox_test_restore_fail);
 }
 
 module_init(fdbox_test_init);

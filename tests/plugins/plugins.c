@@ -11,13 +11,17 @@
  * Across a kexec (stage 1 seals, stage 2 checks), with the "test-kho" type
  * of the same module: the next kernel loads FDBox without it, so the fd of
  * that type is kept, pending, with type UNKNOWN; UNSEAL restores the memfd
- * beside it, fails with ENOPKG and lets GET_FD take the memfd; once the
- * module is loaded, UNSEAL restores the rest and the box opens, its file
- * of the type recognised again. A box left incomplete can be deleted.
+ * between them, fails with ENOPKG and lets GET_FD take the memfd; once the
+ * module is loaded, an UNSEAL whose restore fails at either fd of the type
+ * (test type knob) leaves the box restored and the next one resumes; the
+ * last one opens the box, its files of the type recognised again. A box
+ * left incomplete can be deleted. In stage 1, SEAL failing at any fd of
+ * the type undoes every seal before it.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -133,6 +137,7 @@ FIXTURE_TEARDOWN(stage1)
 	fdbox_destroy(self->ctl, "pl");
 	close(self->ctl);
 	tt_write("put_errno", "0");
+	tt_write("seal_fail", "");
 	tt_write("registered", "1");
 	tt_unload();
 }
@@ -229,6 +234,55 @@ TEST_F(stage1, register_refuses_a_taken_type_or_missing_hooks)
 	ASSERT_EQ(-EINVAL, tt_write("register", "incomplete"));
 }
 
+/* "test-kho" fds sealed now, as the test type counts them, or -errno. */
+static int tt_sealed(void)
+{
+	char buf[32];
+	int err = read_text(TT_DIR "/sealed", buf, sizeof(buf));
+
+	return err ? err : atoi(buf);
+}
+
+/* SEAL is all or nothing wherever in the box the failing fd is. */
+TEST_F(stage1, seal_failing_at_any_fd_undoes_the_others)
+{
+	static const char *const names[] = { "t0", "m1", "t2", "m3", "t4" };
+	static const char *const failing[] = { "t0", "t2", "t4" };
+	char msg[128];
+	__u32 state;
+	unsigned int i;
+	int fd;
+
+	for (i = 0; i < 5; i++) {
+		fd = names[i][0] == 't' ? open(TT_KHO_OBJECT, O_RDWR) :
+		     memfd_with(names[i], 4096, MEMFD_FILL, 0);
+		ASSERT_LE(0, fd);
+		ASSERT_EQ(0, fdbox_put(self->box, fd, names[i]));
+	}
+	for (i = 0; i < 3; i++) {
+		ASSERT_EQ(0, tt_write("seal_fail", failing[i]));
+		EXPECT_EQ(-ENOMEM, fdbox_seal(self->box)) TH_LOG("at %s", failing[i]);
+		snprintf(msg, sizeof(msg), "box 'pl': cannot seal fd '%s' (test-kho)",
+			 failing[i]);
+		EXPECT_TRUE(kernel_log_has(msg));
+		ASSERT_EQ(0, box_state_of(self->box, &state));
+		EXPECT_EQ((__u32)FDBOX_STATE_OPEN, state);
+		EXPECT_EQ(0, tt_sealed()) TH_LOG("at %s", failing[i]);
+	}
+	ASSERT_EQ(0, tt_write("seal_fail", ""));
+	ASSERT_EQ(0, fdbox_seal(self->box));
+	EXPECT_EQ(3, tt_sealed());
+	ASSERT_EQ(0, fdbox_unseal(self->box));
+	EXPECT_EQ(0, tt_sealed());
+	/* Every fd is still there and can be taken out. */
+	for (i = 0; i < 5; i++) {
+		fd = fdbox_get(self->box, names[i]);
+		EXPECT_LE(0, fd) TH_LOG("%s", names[i]);
+		if (fd >= 0)
+			close(fd);
+	}
+}
+
 /* Last of stage 1: the sealed boxes keep the module loaded until kexec. */
 TEST_F(stage1, box_holding_a_plugin_type_is_sealed)
 {
@@ -242,8 +296,11 @@ TEST_F(stage1, box_holding_a_plugin_type_is_sealed)
 	fdbox_destroy(self->ctl, KHO_DEL_BOX);
 	box = fdbox_create_open(self->ctl, KHO_BOX);
 	ASSERT_LE(0, box);
+	ASSERT_EQ(0, fdbox_put(box, obj, "t0"));
 	ASSERT_EQ(0, fdbox_put(box, mfd, "m"));
-	ASSERT_EQ(0, fdbox_put(box, obj, "t"));
+	obj = open(TT_KHO_OBJECT, O_RDWR);
+	ASSERT_LE(0, obj);
+	ASSERT_EQ(0, fdbox_put(box, obj, "t1"));
 	ASSERT_EQ(0, fdbox_seal(box));
 	close(box);
 	obj = open(TT_KHO_OBJECT, O_RDWR);
@@ -267,6 +324,7 @@ FIXTURE_SETUP(stage2)
 
 FIXTURE_TEARDOWN(stage2)
 {
+	tt_write("restore_fail", "");
 	fdbox_destroy(self->ctl, KHO_BOX);
 	close(self->ctl);
 	tt_unload();
@@ -282,28 +340,43 @@ TEST_F(stage2, plugin_type_is_restored_once_its_module_is_loaded)
 	ASSERT_EQ(-ENOENT, tt_unload());
 	box = fdbox_box_open(KHO_BOX);
 	ASSERT_LE(0, box);
-	ASSERT_EQ(0, fd_info(box, "t", &fi));
+	ASSERT_EQ(0, fd_info(box, "t0", &fi));
 	EXPECT_EQ((__u32)FDBOX_FD_TYPE_UNKNOWN, fi.type);
 	EXPECT_EQ((__u32)FDBOX_FD_PENDING, fi.flags);
-	EXPECT_TRUE(kernel_log_has("box 'pl-kho': fd 't' is of type 'fdbox-test,object', which no loaded module handles yet"));
+	EXPECT_TRUE(kernel_log_has("box 'pl-kho': fd 't0' is of type 'fdbox-test,object', which no loaded module handles yet"));
 
 	ASSERT_EQ(-ENOPKG, fdbox_unseal(box));
-	EXPECT_TRUE(kernel_log_has("fd 't' is of type 'fdbox-test,object', which no loaded module handles; load it and UNSEAL again"));
-	/* The memfd beside it is restored, and can be taken out. */
+	EXPECT_TRUE(kernel_log_has("fd 't1' is of type 'fdbox-test,object', which no loaded module handles; load it and UNSEAL again"));
+	/* The memfd between them is restored, and can be taken out. */
 	m = fdbox_get(box, "m");
 	ASSERT_LE(0, m);
 	EXPECT_EQ(1, memfd_check(m, MEMFD_SIZE, MEMFD_FILL));
 	close(m);
-	EXPECT_EQ(-EBUSY, fdbox_get(box, "t"));
+	EXPECT_EQ(-EBUSY, fdbox_get(box, "t0"));
 
+	/* With the module: a restore that fails at either fd resumes. */
 	ASSERT_EQ(0, tt_load());
+	ASSERT_EQ(0, tt_write("restore_fail", "t0"));
+	ASSERT_EQ(-ENOMEM, fdbox_unseal(box));
+	ASSERT_EQ(0, fd_info(box, "t0", &fi));
+	EXPECT_EQ((__u32)TT_KHO_TYPE, fi.type);
+	EXPECT_EQ((__u32)FDBOX_FD_PENDING, fi.flags);
+	ASSERT_EQ(0, tt_write("restore_fail", "t1"));
+	ASSERT_EQ(-ENOMEM, fdbox_unseal(box));
+	ASSERT_EQ(0, fd_info(box, "t0", &fi));
+	EXPECT_EQ(0U, fi.flags);
+	ASSERT_EQ(0, fd_info(box, "t1", &fi));
+	EXPECT_EQ((__u32)FDBOX_FD_PENDING, fi.flags);
+	ASSERT_EQ(0, box_state_of(box, &state));
+	EXPECT_EQ((__u32)FDBOX_STATE_RESTORED, state);
+	ASSERT_EQ(0, tt_write("restore_fail", ""));
 	ASSERT_EQ(0, fdbox_unseal(box));
-	ASSERT_EQ(0, fd_info(box, "t", &fi));
+	ASSERT_EQ(0, fd_info(box, "t1", &fi));
 	EXPECT_EQ((__u32)TT_KHO_TYPE, fi.type);
 	EXPECT_EQ(0U, fi.flags);
 	ASSERT_EQ(0, box_state_of(box, &state));
 	EXPECT_EQ((__u32)FDBOX_STATE_OPEN, state);
-	t = fdbox_get(box, "t");
+	t = fdbox_get(box, "t1");
 	ASSERT_LE(0, t);
 	/* Its module's handler recognises the restored file. */
 	ASSERT_EQ(0, fdbox_put(box, t, "t2"));
