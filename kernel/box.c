@@ -239,6 +239,7 @@ static struct fdbox_fd *fdbox_fd_alloc(const char *name)
 		return NULL;
 	INIT_LIST_HEAD(&fd->list);
 	INIT_HLIST_NODE(&fd->hnode);
+	INIT_HLIST_NODE(&fd->snode);
 	strscpy(fd->name, name);
 	return fd;
 }
@@ -833,7 +834,8 @@ static void fdbox_box_unseal_fds(struct fdbox_box *box)
  * * %-ENOENT - the box was deleted
  * * %-EINVAL - the box is sealed or restored already
  * * %-EOPNOTSUPP - KHO is disabled, nothing can be handed over
- * * %-EBUSY - a reboot has begun
+ * * %-EBUSY - a reboot has begun, or two fds of the box, or one of it and
+ *   one of another sealed box, stand for the same object (sealed.c)
  * * %-EMFILE - the box holds more fds than the next kernel can take
  * * %-ENOSPC - too many boxes are sealed for handover, or the files have
  *   grown since PUT and their bytes now exceed max_bytes
@@ -857,11 +859,14 @@ int fdbox_box_seal(struct fdbox_box *box)
 	err = fdbox_handover_check(box);
 	if (err)
 		return err;
+	err = fdbox_sealed_add(box);
+	if (err)
+		return err;
 	err = fdbox_box_recharge(box, &bytes);
 	if (err) {
 		pr_info_ratelimited("box '%s': its files have grown past max_bytes since PUT\n",
 				    box->name);
-		return err;
+		goto err_sealed;
 	}
 	err = fdbox_box_seal_fds(box);
 	if (err)
@@ -880,6 +885,8 @@ int fdbox_box_seal(struct fdbox_box *box)
 
 err_recharge:
 	fdbox_box_recharge_undo(box, bytes);
+err_sealed:
+	fdbox_sealed_del(box);
 	return err;
 }
 
@@ -1002,6 +1009,7 @@ int fdbox_box_unseal(struct fdbox_box *box)
 		if (err)
 			return err;
 		fdbox_box_unseal_fds(box);
+		fdbox_sealed_del(box);
 		break;
 	case FDBOX_STATE_RESTORED:
 		err = fdbox_box_restore_fds(box);

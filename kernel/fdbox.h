@@ -116,6 +116,10 @@ const struct fdbox_handler *fdbox_handler_get_compatible(const char *compatible)
 void fdbox_handler_put(const struct fdbox_handler *handler);
 bool fdbox_handler_can_seal(const struct fdbox_handler *handler);
 
+/* sealed.c: objects of sealed fds */
+int fdbox_sealed_add(struct fdbox_box *box);
+void fdbox_sealed_del(struct fdbox_box *box);
+
 /* memfd.c */
 extern struct fdbox_handler fdbox_memfd_handler;
 

@@ -92,6 +92,11 @@ struct fdbox_record {
  * @shared: optional; true if someone besides FDBox (the Live Update
  *          Orchestrator) now hands over the memory of the sealed @fd too,
  *          for a warning at reboot. Called with the box lock held.
+ * @identity: optional; the object @fd->file stands for (an inode, a
+ *            context), which SEAL hands over once: it refuses (-EBUSY) a
+ *            box in which two fds of this type, or one of it and one of
+ *            another sealed box, have the same identity. NULL (hook or
+ *            answer): the file itself. Called with the box lock held.
  * @list: private to FDBox: entry in the handler registry
  * @users: private to FDBox: fds of this type in boxes, and lookups in
  *         progress; unregistering fails while it is not 0
@@ -123,6 +128,7 @@ struct fdbox_handler {
 	u64 (*record_bytes)(const struct fdbox_record *rec);
 	u64 (*unclaimed)(struct fdbox_fd *fd);
 	bool (*shared)(struct fdbox_fd *fd);
+	const void *(*identity)(struct fdbox_fd *fd);
 
 	struct list_head list;
 	unsigned long users;
@@ -132,6 +138,8 @@ struct fdbox_handler {
  * struct fdbox_fd - a file held by a box
  * @list: entry in &fdbox_box.fds
  * @hnode: entry in &fdbox_box.fd_hash, while the box has one
+ * @snode: entry in the objects of sealed fds (sealed.c), while sealed
+ * @object: the object it stands for, while sealed
  * @hash: hash of @name, while the box has a name hash
  * @box: the box that holds this fd
  * @handler: handler of the file type (holding a reference to its module)
@@ -151,6 +159,8 @@ struct fdbox_handler {
 struct fdbox_fd {
 	struct list_head list;
 	struct hlist_node hnode;
+	struct hlist_node snode;
+	const void *object;
 	u32 hash;
 	struct fdbox_box *box;
 	const struct fdbox_handler *handler;

@@ -130,6 +130,12 @@ static u64 fdbox_memfd_unclaimed(struct fdbox_fd *fd)
 	return fdbox_memfd_kho_in_bytes(fd->restore_data);
 }
 
+/* Two opens of a memfd are one file to hand over: its inode. */
+static const void *fdbox_memfd_identity(struct fdbox_fd *fd)
+{
+	return file_inode(fd->file);
+}
+
 static bool fdbox_memfd_shared(struct fdbox_fd *fd)
 {
 	return fdbox_memfd_kho_shared(fd->seal_data);
@@ -185,4 +191,5 @@ struct fdbox_handler fdbox_memfd_handler = {
 	.record_bytes = fdbox_memfd_record_bytes,
 	.unclaimed = fdbox_memfd_unclaimed,
 	.shared = fdbox_memfd_shared,
+	.identity = fdbox_memfd_identity,
 };

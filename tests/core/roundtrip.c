@@ -194,9 +194,10 @@ TEST_F(box, seal_then_unseal_keeps_the_fds)
 }
 
 /*
- * A SEAL that fails on one fd undoes what it did for the fds before it:
- * the box stays open and as it was, and a later SEAL of the same fds works.
- * Here the second fd is the same memfd as the first (a record per inode).
+ * A SEAL that fails leaves the box open and as it was, and a later SEAL of
+ * the same fds works. Here the second fd is the same memfd as the first,
+ * which SEAL refuses (an object is handed over once). (A seal hook failing
+ * after others succeeded: the plugins suite.)
  */
 TEST_F(box, failed_seal_undoes_the_fds_sealed_before)
 {

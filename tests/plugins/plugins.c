@@ -283,6 +283,38 @@ TEST_F(stage1, seal_failing_at_any_fd_undoes_the_others)
 	}
 }
 
+/* Two fds of one object: SEAL takes it once, in one box only. */
+TEST_F(stage1, same_object_is_sealed_once)
+{
+	int obj = open(TT_KHO_OBJECT, O_RDWR);
+	int again = dup(obj);
+	int other;
+
+	ASSERT_LE(0, obj);
+	ASSERT_LE(0, again);
+	fdbox_destroy(self->ctl, "pl2");
+	ASSERT_EQ(0, fdbox_put(self->box, obj, "a"));
+	ASSERT_EQ(0, fdbox_put(self->box, again, "b"));
+	EXPECT_EQ(-EBUSY, fdbox_seal(self->box));
+	EXPECT_TRUE(kernel_log_has("box 'pl': fd 'b' is the same test-kho as fd 'a' of box 'pl'"));
+	EXPECT_EQ(0, tt_sealed());
+
+	again = fdbox_get(self->box, "b");
+	ASSERT_LE(0, again);
+	ASSERT_EQ(0, fdbox_seal(self->box));
+	other = fdbox_create_open(self->ctl, "pl2");
+	ASSERT_LE(0, other);
+	ASSERT_EQ(0, fdbox_put(other, again, "c"));
+	EXPECT_EQ(-EBUSY, fdbox_seal(other));
+	EXPECT_TRUE(kernel_log_has("box 'pl2': fd 'c' is the same test-kho as fd 'a' of box 'pl'"));
+	/* Once the first box is unsealed, the other one can be sealed. */
+	ASSERT_EQ(0, fdbox_unseal(self->box));
+	EXPECT_EQ(0, fdbox_seal(other));
+	EXPECT_EQ(0, fdbox_unseal(other));
+	close(other);
+	fdbox_destroy(self->ctl, "pl2");
+}
+
 /* Last of stage 1: the sealed boxes keep the module loaded until kexec. */
 TEST_F(stage1, box_holding_a_plugin_type_is_sealed)
 {
