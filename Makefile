@@ -47,7 +47,7 @@ endif
 
 # The reliability suites make check runs on the debug kernel (NAME@debug).
 DEBUG_SUITES := core handover chain fuzz stress faults unseal-faults security leaks hostile \
-	init-faults lifecycle plugins
+	init-faults lifecycle plugins eventfd
 DEBUG ?= $(if $(SUITES),$(if $(findstring @debug,$(SUITES)),1,0),1)
 ifeq ($(VARIANT),debug)
 DEBUG := 0

@@ -123,6 +123,10 @@ void fdbox_sealed_del(struct fdbox_box *box);
 /* memfd.c */
 extern struct fdbox_handler fdbox_memfd_handler;
 
+/* eventfd.c */
+int fdbox_eventfd_init(void);
+void fdbox_eventfd_exit(void);
+
 /* handover.c */
 int fdbox_handover_init(void);
 void fdbox_handover_restore(void);

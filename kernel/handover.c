@@ -162,7 +162,7 @@ int fdbox_handover_check(struct fdbox_box *box)
 	}
 	list_for_each_entry(fd, &box->fds, list) {
 		if (!fdbox_handler_can_seal(fd->handler)) {
-			pr_warn("box '%s': fd '%s' is a %s, which can be held but not handed over\n",
+			pr_warn("box '%s': fd '%s' of type %s can be held but not handed over on this kernel\n",
 				box->name, fd->name, fd->handler->name);
 			return -EOPNOTSUPP;
 		}

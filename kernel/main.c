@@ -437,9 +437,12 @@ static int __init fdbox_init(void)
 	err = fdbox_register_handler(&fdbox_memfd_handler);
 	if (err)
 		goto err_helper;
-	err = fdbox_handover_init();
+	err = fdbox_eventfd_init();
 	if (err)
 		goto err_memfd;
+	err = fdbox_handover_init();
+	if (err)
+		goto err_eventfd;
 	err = fdbox_debug_fail_init("misc") ?: misc_register(&fdbox_misc);
 	if (err)
 		goto err_handover;
@@ -451,6 +454,8 @@ static int __init fdbox_init(void)
 
 err_handover:
 	fdbox_handover_exit();
+err_eventfd:
+	fdbox_eventfd_exit();
 err_memfd:
 	WARN_ON_ONCE(fdbox_unregister_handler(&fdbox_memfd_handler));
 err_helper:
@@ -467,6 +472,7 @@ static void __exit fdbox_exit(void)
 	fdbox_debug_exit();
 	misc_deregister(&fdbox_misc);
 	fdbox_handover_exit();
+	fdbox_eventfd_exit();
 	WARN_ON_ONCE(fdbox_unregister_handler(&fdbox_memfd_handler));
 	fdbox_helper_exit();
 	fdbox_kho_claimed_exit();

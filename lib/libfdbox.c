@@ -297,6 +297,8 @@ _public_ const char *fdbox_fd_type_name(uint32_t type)
 	switch (type) {
 	case FDBOX_FD_TYPE_MEMFD:
 		return "memfd";
+	case FDBOX_FD_TYPE_EVENTFD:
+		return "eventfd";
 	default:
 		return "unknown";
 	}

@@ -66,7 +66,7 @@ static const struct errmsg messages[] = {
 	{ STEP_PUT, EEXIST, "box '%B' already holds an fd named '%N'; choose another name or get that one out first" },
 	{ STEP_PUT, ENOENT, "box '%B' was deleted" },
 	{ STEP_PUT, EBADF, "file descriptor %F is not open" },
-	{ STEP_PUT, EOPNOTSUPP, "FDBox cannot hold this kind of file; only memfds (memfd_create(2)) can be put into a box" },
+	{ STEP_PUT, EOPNOTSUPP, "FDBox cannot hold this kind of file; memfds (memfd_create(2)) and eventfds (eventfd(2)) can be put into a box" },
 	{ STEP_PUT, EBUSY, SEALED },
 	{ STEP_PUT, EMFILE, "box '%B' is full: it holds the maximum number of fds (module parameter max_fds_per_box)" },
 	{ STEP_PUT, ENOSPC, "FDBox holds the maximum number of bytes (module parameter max_bytes); get or delete something first" },

@@ -101,7 +101,7 @@ fx list "$B"; check "the sealed box keeps its fds" out_has "box $B state sealed 
 fdbox unseal "$B"
 fx exec nosuchbox -- true; expect 1 "no box named 'nosuchbox'" "exec of a missing box"
 fx put "$B" notmemfd --fd 0 < /etc/fdbox/plan
-expect 1 "fdbox: put $B/notmemfd: FDBox cannot hold this kind of file; only memfds" "put --fd of a regular file"
+expect 1 "fdbox: put $B/notmemfd: FDBox cannot hold this kind of file; memfds (memfd_create(2)) and eventfds" "put --fd of a regular file"
 fx put "$B" closed --fd 9
 expect 1 "fdbox: put $B/closed: file descriptor 9 is not open" "put --fd of a closed descriptor"
 fx exec "$B" -- sh -c "fdbox put $B b --fd 4 && fdbox put $B b --fd 3"

@@ -51,7 +51,7 @@ static const struct row rows[] = {
 	/* EBADF: fd not open */
 	{ STEP_PUT, EBADF, "file descriptor 7 is not open" },
 	/* EOPNOTSUPP: no handler for the file type */
-	{ STEP_PUT, EOPNOTSUPP, "only memfds" },
+	{ STEP_PUT, EOPNOTSUPP, "memfds (memfd_create(2)) and eventfds (eventfd(2)) can be put" },
 	{ STEP_SEAL, EOPNOTSUPP, "can be held but not handed over" },
 	{ STEP_UNSEAL, EOPNOTSUPP, "nothing was lost" },
 	{ STEP_UNSEAL, ENOPKG, "kernel module is not loaded (see dmesg for the type): load it and unseal again" },

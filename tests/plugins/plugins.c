@@ -200,7 +200,7 @@ TEST_F(stage1, seal_refuses_a_type_it_cannot_hand_over)
 	ASSERT_EQ(0, fdbox_put(self->box, mfd, "m"));
 	ASSERT_EQ(0, fdbox_put(self->box, obj, "o"));
 	ASSERT_EQ(-EOPNOTSUPP, fdbox_seal(self->box));
-	ASSERT_TRUE(kernel_log_has("box 'pl': fd 'o' is a test, which can be held but not handed over"));
+	ASSERT_TRUE(kernel_log_has("box 'pl': fd 'o' of type test can be held but not handed over"));
 	back = fdbox_get(self->box, "o");
 	ASSERT_LE(0, back);
 	close(back);

@@ -50,9 +50,10 @@ else
 	# The restore paths differ between the stock and the patched kernel:
 	# prove the handover on both; LUO's memfd restore changes with the
 	# patches too, and only the patched kernel lets the module check
-	# handed-over addresses before claiming them (hostile).
+	# handed-over addresses before claiming them (hostile) and hand
+	# eventfds over (eventfd).
 	if [ "$(cat "$kdir/.fdbox-variant" 2>/dev/null)" != patched ]; then
-		for s in handover restore luo hostile; do
+		for s in handover restore luo hostile eventfd; do
 			if [ -f "$FDBOX_TOP/tests/$s/suite.conf" ]; then
 				suites+=("$s@patched")
 			fi

@@ -28,6 +28,7 @@
  */
 #define FDBOX_FD_TYPE_UNKNOWN	0
 #define FDBOX_FD_TYPE_MEMFD	1
+#define FDBOX_FD_TYPE_EVENTFD	2
 
 /* States of a box (struct fdbox_box_info.state). */
 #define FDBOX_STATE_OPEN	1	/* accepts PUT/GET/DELETE */
