@@ -7,6 +7,7 @@
  * passed.
  */
 #include <sys/eventfd.h>
+#include <sys/timerfd.h>
 #include <sys/socket.h>
 
 #include "kselftest_harness.h"
@@ -312,9 +313,9 @@ TEST_F(bad, put_socket_is_eopnotsupp)
 	ASSERT_PUT_FAILS(sv[0], EOPNOTSUPP);
 }
 
-TEST_F(bad, put_eventfd_is_eopnotsupp)
+TEST_F(bad, put_timerfd_is_eopnotsupp)
 {
-	int fd = eventfd(0, EFD_CLOEXEC);
+	int fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
 
 	ASSERT_LE(0, fd);
 	ASSERT_PUT_FAILS(fd, EOPNOTSUPP);

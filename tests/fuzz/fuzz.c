@@ -32,7 +32,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/epoll.h>
-#include <sys/eventfd.h>
+#include <sys/timerfd.h>
 #include <sys/klog.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
@@ -179,7 +179,7 @@ static void read_config(struct config *c)
 
 enum fdkind {
 	K_MEMFD, K_MEMFD_BIG, K_MEMFD_SEALED, K_MEMFD_RO, K_HELD,
-	K_PIPE, K_SOCK, K_EVENTFD, K_TMPFILE, K_DEVNULL, K_DIR, K_PROC,
+	K_PIPE, K_SOCK, K_TIMERFD, K_TMPFILE, K_DEVNULL, K_DIR, K_PROC,
 	K_EPOLL, K_CTL, K_BOX, K_OPATH, K_CLOSED, K_HUGE, NR_KINDS
 };
 
@@ -1393,7 +1393,7 @@ static void worker_init(struct worker *w, int proc, int thread)
 		w->other[K_SOCK] = s[0];
 		close(s[1]);
 	}
-	w->other[K_EVENTFD] = eventfd(0, EFD_CLOEXEC);
+	w->other[K_TIMERFD] = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
 	w->other[K_TMPFILE] = open("/tmp", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
 	w->other[K_DEVNULL] = open("/dev/null", O_RDWR | O_CLOEXEC);
 	w->other[K_DIR] = open("/tmp", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
