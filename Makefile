@@ -46,7 +46,11 @@ PATCHED_ENV :=
 endif
 
 # The reliability suites make check runs on the debug kernel (NAME@debug).
-DEBUG_SUITES := core handover chain fuzz stress faults unseal-faults security leaks hostile \
+# hostile@debug (40 kexecs, 14 minutes under TCG) runs in make soak and on
+# demand (make check-debug SUITES=hostile), which keeps make check within
+# its 30 minutes; hostile runs in make check on the normal and patched
+# kernels.
+DEBUG_SUITES := core handover chain fuzz stress faults unseal-faults security leaks \
 	init-faults lifecycle plugins eventfd
 DEBUG ?= $(if $(SUITES),$(if $(findstring @debug,$(SUITES)),1,0),1)
 ifeq ($(VARIANT),debug)
