@@ -496,6 +496,14 @@ int fdbox_create_box(const char *name)
 	return err;
 }
 
+/* The type of @fd for messages: its handler's name, or its recorded type. */
+static const char *fdbox_fd_type_name(struct fdbox_fd *fd)
+{
+	if (fd->handler)
+		return fd->handler->name;
+	return ((struct fdbox_unbound *)fd->restore_data)->compatible;
+}
+
 /*
  * Bytes of handed-over memory @fd, without a file, keeps reserved: 0 when no
  * handler took its type (only that handler could tell).
@@ -521,8 +529,7 @@ static u64 fdbox_box_unclaimed(struct fdbox_box *box, unsigned int *nrp)
 			bytes = U64_MAX;
 		if (!fd->handler)
 			pr_warn("box '%s': fd '%s' of type '%s' had no handler; its handed-over memory, not counted, stays reserved until the next reboot\n",
-				box->name, fd->name,
-				((struct fdbox_unbound *)fd->restore_data)->compatible);
+				box->name, fd->name, fdbox_fd_type_name(fd));
 	}
 	return bytes;
 }
@@ -947,8 +954,7 @@ static int fdbox_box_restore_fds(struct fdbox_box *box)
 		err = fd->handler ? 0 : fdbox_fd_bind(box, fd);
 		if (err == -ENOPKG) {
 			pr_err("box '%s': fd '%s' is of type '%s', which no loaded module handles; load it and UNSEAL again (GET_FD gives the fds restored, DELETE_BOX drops the rest)\n",
-			       box->name, fd->name,
-			       ((struct fdbox_unbound *)fd->restore_data)->compatible);
+			       box->name, fd->name, fdbox_fd_type_name(fd));
 			unbound = err;
 			continue;
 		}
@@ -956,15 +962,14 @@ static int fdbox_box_restore_fds(struct fdbox_box *box)
 			err = fd->handler->restore(fd);
 		if (err == -EINVAL || err == -EIO) {
 			pr_err("box '%s': fd '%s' (%s) cannot be restored, its handed-over data is damaged (%pe); GET_FD gives the fds restored, DELETE_BOX drops the rest\n",
-			       box->name, fd->name,
-			       fd->handler ? fd->handler->name :
-			       ((struct fdbox_unbound *)fd->restore_data)->compatible,
+			       box->name, fd->name, fdbox_fd_type_name(fd),
 			       ERR_PTR(err));
 			box->broken = true;
 			broken = broken ?: err;
 		} else if (err) {
+			/* Also a failed bind (its load hook): it may be retried. */
 			pr_err("box '%s': cannot restore fd '%s' (%s): %pe; box stays sealed, nothing was dropped\n",
-			       box->name, fd->name, fd->handler->name,
+			       box->name, fd->name, fdbox_fd_type_name(fd),
 			       ERR_PTR(err));
 			return err;
 		}
