@@ -131,15 +131,8 @@ static unsigned long fdbox_kho_vm_pfn(const struct fdbox_kho_vm *vm, u64 i)
 	return PHYS_PFN(vm->chunks[i - vm->nr_pages]);
 }
 
-/**
- * fdbox_kho_cmp_u64() - sort() comparison of two u64 (physical addresses)
- * @a: first value
- * @b: second value
- *
- * Context: Any.
- * Return: -1, 0 or 1 as *@a is below, equal to or above *@b.
- */
-int fdbox_kho_cmp_u64(const void *a, const void *b)
+/* sort() comparison of two u64 (physical addresses). */
+static int fdbox_kho_cmp_u64(const void *a, const void *b)
 {
 	u64 x = *(const u64 *)a, y = *(const u64 *)b;
 

@@ -43,7 +43,6 @@ int fdbox_kho_claimed_add(phys_addr_t phys, unsigned int order);
 int fdbox_kho_claimed_add_locked(phys_addr_t phys, unsigned int order);
 void fdbox_kho_claimed_remove_locked(phys_addr_t phys, unsigned int order);
 void fdbox_kho_claimed_exit(void);
-int fdbox_kho_cmp_u64(const void *a, const void *b);
 
 int fdbox_kho_vm_map(const struct kho_vmalloc *desc, u64 max_pages,
 		     struct fdbox_kho_vm *vm);
