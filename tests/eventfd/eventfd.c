@@ -56,25 +56,6 @@ static int write_count(int fd, uint64_t v)
 	return write(fd, &v, sizeof(v)) == sizeof(v) ? 0 : -errno;
 }
 
-/* The type and size LIST reports for fd @name of @box. */
-static int fd_type(int box, const char *name, __u32 *type)
-{
-	struct fdbox_fd_info f[8];
-	struct fdbox_list l;
-	unsigned int i;
-	int err = fdbox_list(box, &l, NULL, 0, f, 8);
-
-	if (err)
-		return err;
-	for (i = 0; i < l.nr_fds && i < 8; i++) {
-		if (!strcmp((const char *)f[i].name, name)) {
-			*type = f[i].type;
-			return 0;
-		}
-	}
-	return -ENOENT;
-}
-
 FIXTURE(stage1) {
 	int ctl;
 	int box;
@@ -102,14 +83,14 @@ FIXTURE_TEARDOWN(stage1)
 TEST_F(stage1, held_eventfd_comes_out_untouched)
 {
 	int efd = eventfd(5, EFD_SEMAPHORE | EFD_NONBLOCK);
-	__u32 type = 0;
+	struct fdbox_fd_info fi;
 	uint64_t v;
 	int i, back;
 
 	ASSERT_LE(0, efd);
 	ASSERT_EQ(0, fdbox_put(self->box, efd, "e"));
-	ASSERT_EQ(0, fd_type(self->box, "e", &type));
-	EXPECT_EQ((__u32)FDBOX_FD_TYPE_EVENTFD, type);
+	ASSERT_EQ(0, fdbox_fd_info_of(self->box, "e", &fi));
+	EXPECT_EQ((__u32)FDBOX_FD_TYPE_EVENTFD, fi.type);
 	back = fdbox_get(self->box, "e");
 	ASSERT_LE(0, back);
 	EXPECT_TRUE(fcntl(back, F_GETFL) & O_NONBLOCK);

@@ -131,6 +131,26 @@ static inline int fdbox_list(int fd, struct fdbox_list *l,
 	return ioctl(fd, FDBOX_LIST, l) ? -errno : 0;
 }
 
+/* The FDBOX_LIST entry of fd @name in box device @box, or -errno. */
+static inline int fdbox_fd_info_of(int box, const char *name,
+				   struct fdbox_fd_info *out)
+{
+	struct fdbox_fd_info f[16];
+	struct fdbox_list l;
+	unsigned int i;
+	int err = fdbox_list(box, &l, NULL, 0, f, 16);
+
+	if (err)
+		return err;
+	for (i = 0; i < l.nr_fds && i < 16; i++) {
+		if (!strcmp((const char *)f[i].name, name)) {
+			*out = f[i];
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
 /* Read the one-line text file @path into @buf, without the newline. */
 static inline int read_text(const char *path, char *buf, size_t len)
 {

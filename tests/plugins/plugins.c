@@ -69,17 +69,14 @@ static int tt_write(const char *file, const char *val)
 }
 
 /* The one fd entry of box @box: its type, or -errno. */
-static long long only_fd_type(int box, __u32 *state)
+static long long only_fd_type(int box)
 {
-	struct fdbox_box_info b;
 	struct fdbox_fd_info f;
 	struct fdbox_list l;
-	int err = fdbox_list(box, &l, &b, 1, &f, 1);
+	int err = fdbox_list(box, &l, NULL, 0, &f, 1);
 
 	if (err)
 		return err;
-	if (state)
-		*state = b.state;
 	if (l.nr_fds != 1)
 		return -ENOENT;
 	return f.type;
@@ -95,25 +92,6 @@ static int box_state_of(int box, __u32 *state)
 	if (!err)
 		*state = b.state;
 	return err;
-}
-
-/* The entry of fd @name in box @box, or -errno. */
-static int fd_info(int box, const char *name, struct fdbox_fd_info *out)
-{
-	struct fdbox_fd_info f[4];
-	struct fdbox_list l;
-	unsigned int i;
-	int err = fdbox_list(box, &l, NULL, 0, f, 4);
-
-	if (err)
-		return err;
-	for (i = 0; i < l.nr_fds && i < 4; i++) {
-		if (!strcmp((const char *)f[i].name, name)) {
-			*out = f[i];
-			return 0;
-		}
-	}
-	return -ENOENT;
 }
 
 FIXTURE(stage1) {
@@ -151,7 +129,7 @@ TEST_F(stage1, file_in_a_box_keeps_its_type_module_loaded)
 	/* PUT moves the descriptor: only the box holds the object now. */
 	ASSERT_EQ(0, fdbox_put(self->box, obj, "o"));
 	ASSERT_FALSE(fd_is_open(obj));
-	ASSERT_EQ(TT_TYPE, only_fd_type(self->box, NULL));
+	ASSERT_EQ(TT_TYPE, only_fd_type(self->box));
 	ASSERT_EQ(-EWOULDBLOCK, tt_unload());
 	back = fdbox_get(self->box, "o");
 	ASSERT_LE(0, back);
@@ -204,7 +182,8 @@ TEST_F(stage1, seal_refuses_a_type_it_cannot_hand_over)
 	back = fdbox_get(self->box, "o");
 	ASSERT_LE(0, back);
 	close(back);
-	ASSERT_EQ(1, only_fd_type(self->box, &state));
+	ASSERT_EQ(1, only_fd_type(self->box));
+	ASSERT_EQ(0, box_state_of(self->box, &state));
 	ASSERT_EQ((__u32)FDBOX_STATE_OPEN, state);
 	/* Without it, the same box seals: it was the type, nothing else. */
 	ASSERT_EQ(0, fdbox_seal(self->box));
@@ -372,7 +351,7 @@ TEST_F(stage2, plugin_type_is_restored_once_its_module_is_loaded)
 	ASSERT_EQ(-ENOENT, tt_unload());
 	box = fdbox_box_open(KHO_BOX);
 	ASSERT_LE(0, box);
-	ASSERT_EQ(0, fd_info(box, "t0", &fi));
+	ASSERT_EQ(0, fdbox_fd_info_of(box, "t0", &fi));
 	EXPECT_EQ((__u32)FDBOX_FD_TYPE_UNKNOWN, fi.type);
 	EXPECT_EQ((__u32)FDBOX_FD_PENDING, fi.flags);
 	EXPECT_TRUE(kernel_log_has("box 'pl-kho': fd 't0' is of type 'fdbox-test,object', which no loaded module handles yet"));
@@ -390,20 +369,20 @@ TEST_F(stage2, plugin_type_is_restored_once_its_module_is_loaded)
 	ASSERT_EQ(0, tt_load());
 	ASSERT_EQ(0, tt_write("restore_fail", "t0"));
 	ASSERT_EQ(-ENOMEM, fdbox_unseal(box));
-	ASSERT_EQ(0, fd_info(box, "t0", &fi));
+	ASSERT_EQ(0, fdbox_fd_info_of(box, "t0", &fi));
 	EXPECT_EQ((__u32)TT_KHO_TYPE, fi.type);
 	EXPECT_EQ((__u32)FDBOX_FD_PENDING, fi.flags);
 	ASSERT_EQ(0, tt_write("restore_fail", "t1"));
 	ASSERT_EQ(-ENOMEM, fdbox_unseal(box));
-	ASSERT_EQ(0, fd_info(box, "t0", &fi));
+	ASSERT_EQ(0, fdbox_fd_info_of(box, "t0", &fi));
 	EXPECT_EQ(0U, fi.flags);
-	ASSERT_EQ(0, fd_info(box, "t1", &fi));
+	ASSERT_EQ(0, fdbox_fd_info_of(box, "t1", &fi));
 	EXPECT_EQ((__u32)FDBOX_FD_PENDING, fi.flags);
 	ASSERT_EQ(0, box_state_of(box, &state));
 	EXPECT_EQ((__u32)FDBOX_STATE_RESTORED, state);
 	ASSERT_EQ(0, tt_write("restore_fail", ""));
 	ASSERT_EQ(0, fdbox_unseal(box));
-	ASSERT_EQ(0, fd_info(box, "t1", &fi));
+	ASSERT_EQ(0, fdbox_fd_info_of(box, "t1", &fi));
 	EXPECT_EQ((__u32)TT_KHO_TYPE, fi.type);
 	EXPECT_EQ(0U, fi.flags);
 	ASSERT_EQ(0, box_state_of(box, &state));
