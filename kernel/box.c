@@ -310,9 +310,15 @@ static void fdbox_fds_free(struct list_head *fds)
 	}
 }
 
-/* Find the fd called @name in @box. */
-static struct fdbox_fd *fdbox_box_find_fd(struct fdbox_box *box,
-					  const char *name)
+/**
+ * fdbox_box_find_fd() - find an fd of a box by name
+ * @box: the box
+ * @name: the fd's name
+ *
+ * Context: Box lock held.
+ * Return: the fd called @name in @box, or NULL.
+ */
+struct fdbox_fd *fdbox_box_find_fd(struct fdbox_box *box, const char *name)
 {
 	struct hlist_head *head;
 	struct fdbox_fd *fd;
@@ -496,8 +502,15 @@ int fdbox_create_box(const char *name)
 	return err;
 }
 
-/* The type of @fd for messages: its handler's name, or its recorded type. */
-static const char *fdbox_fd_type_name(struct fdbox_fd *fd)
+/**
+ * fdbox_fd_type_name() - the type of an fd, for messages
+ * @fd: the fd
+ *
+ * Context: Box lock held, or @fd not in a box yet.
+ * Return: its handler's name, or for an fd without one the type recorded
+ * in the handover.
+ */
+const char *fdbox_fd_type_name(struct fdbox_fd *fd)
 {
 	if (fd->handler)
 		return fd->handler->name;
@@ -797,17 +810,37 @@ static void fdbox_box_recharge_commit(struct fdbox_box *box, u64 now)
 	box->bytes = now;
 }
 
-/* Call every seal hook; on failure undo the ones that succeeded. */
+/* Undo every seal hook, last fd first. */
+static void fdbox_box_unseal_fds(struct fdbox_box *box)
+{
+	struct fdbox_fd *fd;
+
+	lockdep_assert_held(&box->lock);
+	list_for_each_entry_reverse(fd, &box->fds, list)
+		fd->handler->unseal(fd);
+}
+
+/*
+ * Call every seal hook, then check the dependencies they recorded; on
+ * failure undo the hooks that succeeded.
+ */
 static int fdbox_box_seal_fds(struct fdbox_box *box)
 {
 	struct fdbox_fd *fd;
 	int err;
 
 	lockdep_assert_held(&box->lock);
+	list_for_each_entry(fd, &box->fds, list)
+		fd->nr_deps = 0;
 	list_for_each_entry(fd, &box->fds, list) {
 		err = fd->handler->seal(fd);
 		if (err)
 			goto err_unseal;
+	}
+	err = fdbox_depend_check(box);
+	if (err) {
+		fdbox_box_unseal_fds(box);
+		return err;
 	}
 	return 0;
 
@@ -817,16 +850,6 @@ err_unseal:
 	list_for_each_entry_continue_reverse(fd, &box->fds, list)
 		fd->handler->unseal(fd);
 	return err;
-}
-
-/* Undo every seal hook, last fd first. */
-static void fdbox_box_unseal_fds(struct fdbox_box *box)
-{
-	struct fdbox_fd *fd;
-
-	lockdep_assert_held(&box->lock);
-	list_for_each_entry_reverse(fd, &box->fds, list)
-		fd->handler->unseal(fd);
 }
 
 /**
@@ -936,6 +959,77 @@ err_put:
 	return err;
 }
 
+/* Say why fd @fd of @box has no type handler yet. */
+static void fdbox_fd_report_unbound(struct fdbox_box *box, struct fdbox_fd *fd)
+{
+	const char *type = fdbox_fd_type_name(fd);
+
+	if (fdbox_handler_hold_only(type))
+		pr_err("box '%s': fd '%s' is of type '%s', which this kernel can hold but not restore (GET_FD gives the fds restored, DELETE_BOX drops the rest)\n",
+		       box->name, fd->name, type);
+	else
+		pr_err("box '%s': fd '%s' is of type '%s', which no loaded module handles; load it and UNSEAL again (GET_FD gives the fds restored, DELETE_BOX drops the rest)\n",
+		       box->name, fd->name, type);
+}
+
+/**
+ * fdbox_fd_restore() - restore one handed-over fd of a box
+ * @box: the box, RESTORED
+ * @fd: an fd of it
+ *
+ * Binds @fd to its type's handler if it has none yet, and calls the
+ * restore hook (which may restore the fds @fd depends on first, through
+ * fdbox_restore_depend()). Says what a failure means; an fd found damaged
+ * marks the box broken and is not tried again.
+ *
+ * Context: Process context. Box lock held.
+ * Return: 0 (also if @fd has its file already), or
+ * * %-ENOPKG - no registered handler takes its type, or that of an fd it
+ *   depends on
+ * * %-EINVAL, %-EIO - its handed-over data, or that of an fd it depends
+ *   on, is damaged
+ * * %-ELOOP - its restore hook is running: an fd depends on itself
+ * * any other error of its restore hook (worth trying again later)
+ */
+int fdbox_fd_restore(struct fdbox_box *box, struct fdbox_fd *fd)
+{
+	int err;
+
+	lockdep_assert_held(&box->lock);
+	if (fd->file)
+		return 0;
+	if (fd->damaged)
+		return fd->damaged;
+	if (fd->restoring)
+		return -ELOOP;
+	err = fd->handler ? 0 : fdbox_fd_bind(box, fd);
+	if (err == -ENOPKG) {
+		fdbox_fd_report_unbound(box, fd);
+		return err;
+	}
+	if (!err) {
+		fd->restoring = true;
+		err = fd->handler->restore(fd);
+		fd->restoring = false;
+	}
+	if (err == -ENOPKG) {
+		pr_err("box '%s': fd '%s' (%s) waits for an fd it depends on\n",
+		       box->name, fd->name, fdbox_fd_type_name(fd));
+	} else if (err == -EINVAL || err == -EIO) {
+		pr_err("box '%s': fd '%s' (%s) cannot be restored, its handed-over data is damaged (%pe); GET_FD gives the fds restored, DELETE_BOX drops the rest\n",
+		       box->name, fd->name, fdbox_fd_type_name(fd),
+		       ERR_PTR(err));
+		fd->damaged = err;
+		box->broken = true;
+	} else if (err) {
+		/* Also a failed bind (its load hook): it may be retried. */
+		pr_err("box '%s': cannot restore fd '%s' (%s): %pe; box stays sealed, nothing was dropped\n",
+		       box->name, fd->name, fdbox_fd_type_name(fd),
+		       ERR_PTR(err));
+	}
+	return err;
+}
+
 /*
  * Restore every fd handed over by the previous kernel that has no file. An
  * fd whose data is damaged, or whose type has no handler yet, does not stop
@@ -949,30 +1043,13 @@ static int fdbox_box_restore_fds(struct fdbox_box *box)
 
 	lockdep_assert_held(&box->lock);
 	list_for_each_entry(fd, &box->fds, list) {
-		if (fd->file)
-			continue;
-		err = fd->handler ? 0 : fdbox_fd_bind(box, fd);
-		if (err == -ENOPKG) {
-			pr_err("box '%s': fd '%s' is of type '%s', which no loaded module handles; load it and UNSEAL again (GET_FD gives the fds restored, DELETE_BOX drops the rest)\n",
-			       box->name, fd->name, fdbox_fd_type_name(fd));
+		err = fdbox_fd_restore(box, fd);
+		if (err == -ENOPKG)
 			unbound = err;
-			continue;
-		}
-		if (!err)
-			err = fd->handler->restore(fd);
-		if (err == -EINVAL || err == -EIO) {
-			pr_err("box '%s': fd '%s' (%s) cannot be restored, its handed-over data is damaged (%pe); GET_FD gives the fds restored, DELETE_BOX drops the rest\n",
-			       box->name, fd->name, fdbox_fd_type_name(fd),
-			       ERR_PTR(err));
-			box->broken = true;
+		else if (err == -EINVAL || err == -EIO)
 			broken = broken ?: err;
-		} else if (err) {
-			/* Also a failed bind (its load hook): it may be retried. */
-			pr_err("box '%s': cannot restore fd '%s' (%s): %pe; box stays sealed, nothing was dropped\n",
-			       box->name, fd->name, fdbox_fd_type_name(fd),
-			       ERR_PTR(err));
+		else if (err)
 			return err;
-		}
 	}
 	if (unbound && !broken)
 		box->incomplete = true;

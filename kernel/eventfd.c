@@ -14,10 +14,12 @@
  * eventfd with them. Elsewhere the handler has no handover hooks, and SEAL
  * refuses a box holding an eventfd (EOPNOTSUPP, with a message).
  *
- * The counter is taken at SEAL: the file stays usable, but what is written
- * to it or read from it after SEAL does not reach the next kernel. Who
- * waits on the eventfd (poll, an irqfd, an AIO context) is not handed over
- * either; the owner sets that up again around the new file.
+ * The file stays usable after SEAL, and the next kernel gets the counter
+ * and modes as they are when the reboot begins (the freeze hook records
+ * them again then): a write or read after SEAL, even one racing with the
+ * reboot, either reaches the next kernel or happened after the last point
+ * it could. Who waits on the eventfd (poll, an irqfd, an AIO context) is
+ * not handed over; the owner sets that up again around the new file.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -69,26 +71,33 @@ static const void *fdbox_eventfd_identity(struct fdbox_fd *fd)
 	return ctx;
 }
 
-static int fdbox_eventfd_seal(struct fdbox_fd *fd)
+/* Record the counter and modes of the eventfd of @fd, as they are now. */
+static void fdbox_eventfd_record(struct fdbox_fd *fd,
+				 struct fdbox_kho_eventfd *rec)
 {
-	struct fdbox_kho_eventfd *rec;
-	struct eventfd_ctx *ctx;
+	struct eventfd_ctx *ctx = eventfd_ctx_fileget(fd->file);
 	unsigned int efd_flags;
 
-	rec = kzalloc_obj(*rec);
-	if (!rec)
-		return -ENOMEM;
-	ctx = eventfd_ctx_fileget(fd->file);
-	if (IS_ERR(ctx)) {
-		kfree(rec);
-		return PTR_ERR(ctx);
-	}
+	/* Recognised at PUT_FD, so an eventfd; its box holds the file. */
+	if (WARN_ON_ONCE(IS_ERR(ctx)))
+		return;
 	fdbox_eventfd_get_state(ctx, &rec->count, &efd_flags);
 	eventfd_ctx_put(ctx);
+	rec->flags = 0;
 	if (efd_flags & EFD_SEMAPHORE)
 		rec->flags |= FDBOX_KHO_EVENTFD_SEMAPHORE;
 	if (READ_ONCE(fd->file->f_flags) & O_NONBLOCK)
 		rec->flags |= FDBOX_KHO_EVENTFD_NONBLOCK;
+}
+
+static int fdbox_eventfd_seal(struct fdbox_fd *fd)
+{
+	struct fdbox_kho_eventfd *rec;
+
+	rec = kzalloc_obj(*rec);
+	if (!rec)
+		return -ENOMEM;
+	fdbox_eventfd_record(fd, rec);
 	fd->seal_data = rec;
 	return 0;
 }
@@ -103,6 +112,12 @@ static u32 fdbox_eventfd_emit(struct fdbox_fd *fd, void *payload)
 {
 	memcpy(payload, fd->seal_data, sizeof(struct fdbox_kho_eventfd));
 	return sizeof(struct fdbox_kho_eventfd);
+}
+
+/* The counter and modes as the reboot begins: what the next kernel gets. */
+static void fdbox_eventfd_freeze(struct fdbox_fd *fd, void *payload)
+{
+	fdbox_eventfd_record(fd, payload);
 }
 
 static int fdbox_eventfd_load(const struct fdbox_record *rec, void **data,
@@ -184,6 +199,7 @@ static struct fdbox_handler fdbox_eventfd_handler = {
 	.release = fdbox_eventfd_release,
 	.size = fdbox_eventfd_size,
 	.emit = fdbox_eventfd_emit,
+	.freeze = fdbox_eventfd_freeze,
 	.load = fdbox_eventfd_load,
 	.unload = fdbox_eventfd_unload,
 	.record_bytes = fdbox_eventfd_record_bytes,
@@ -191,11 +207,12 @@ static struct fdbox_handler fdbox_eventfd_handler = {
 	.identity = fdbox_eventfd_identity,
 };
 
-/* Elsewhere: held only. */
+/* Elsewhere: held only; a handed-over eventfd is named as one. */
 static struct fdbox_handler fdbox_eventfd_hold_handler = {
 	.owner = THIS_MODULE,
 	.type = FDBOX_FD_TYPE_EVENTFD,
 	.name = "eventfd",
+	.compatible = FDBOX_EVENTFD_COMPATIBLE,
 	.recognise = fdbox_eventfd_recognise,
 	.put = fdbox_eventfd_put,
 	.release = fdbox_eventfd_release,

@@ -18,7 +18,7 @@
 					 FDBOX_KHO_EVENTFD_NONBLOCK)
 
 /**
- * struct fdbox_kho_eventfd - an eventfd, as it was at SEAL
+ * struct fdbox_kho_eventfd - an eventfd, as it was when the reboot began
  * @count: its counter, at most U64_MAX - 1
  * @flags: FDBOX_KHO_EVENTFD_* bits
  * @reserved: 0

@@ -49,6 +49,7 @@ struct fdbox_handover_box;
  *           while the box holds few fds (box.c)
  * @fd_hash_bits: log2 of the number of buckets of @fd_hash
  * @bytes: sum of &fdbox_fd.size over @fds
+ * @restore_depth: nesting of fdbox_restore_depend() calls under way
  * @handover: the box's place in the handover while it is sealed (handover.c)
  */
 struct fdbox_box {
@@ -67,6 +68,7 @@ struct fdbox_box {
 	struct hlist_head *fd_hash;
 	unsigned int fd_hash_bits;
 	u64 bytes;
+	unsigned int restore_depth;
 	struct fdbox_handover_box *handover;
 };
 
@@ -109,15 +111,24 @@ int fdbox_restored_box_add_fd(struct fdbox_box *box, const char *name,
 int fdbox_restored_box_publish(struct fdbox_box *box);
 void fdbox_restored_box_discard(struct fdbox_box *box);
 void fdbox_report_leftovers(void);
+struct fdbox_fd *fdbox_box_find_fd(struct fdbox_box *box, const char *name);
+const char *fdbox_fd_type_name(struct fdbox_fd *fd);
+int fdbox_fd_restore(struct fdbox_box *box, struct fdbox_fd *fd);
 
 /* handler.c: the registered file types */
 const struct fdbox_handler *fdbox_handler_find(struct file *file);
 const struct fdbox_handler *fdbox_handler_get_compatible(const char *compatible);
 void fdbox_handler_put(const struct fdbox_handler *handler);
 bool fdbox_handler_can_seal(const struct fdbox_handler *handler);
+bool fdbox_handler_hold_only(const char *compatible);
+
+/* depend.c: fds that depend on other fds of their box */
+int fdbox_depend_check(struct fdbox_box *box);
 
 /* sealed.c: objects of sealed fds */
 int fdbox_sealed_add(struct fdbox_box *box);
+struct fdbox_fd *fdbox_sealed_find_in(struct fdbox_box *box,
+				      const void *object);
 void fdbox_sealed_del(struct fdbox_box *box);
 
 /* memfd.c */

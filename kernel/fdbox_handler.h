@@ -21,6 +21,11 @@ struct fdbox_fd;
 /* Most bytes a handler may write into the handover record of one fd. */
 #define FDBOX_HANDLER_PAYLOAD_MAX	FDBOX_KHO_FD_PAYLOAD
 
+/* Most fds of its box one fd may depend on (fdbox_seal_depend()). */
+#define FDBOX_FD_DEPS			4
+/* Most dependencies on any path from one fd: the longest chain restored. */
+#define FDBOX_DEPEND_DEPTH		8
+
 /**
  * struct fdbox_record - a handler's part of a handed-over fd record
  * @name: the fd's name in its box, checked, NUL-terminated
@@ -46,7 +51,10 @@ struct fdbox_record {
  * @name: short name of the type, for messages
  * @compatible: the type in the handover, "vendor,type" (shorter than
  *              %FDBOX_KHO_COMPAT_LEN); unique among registered handlers;
- *              required with the handover hooks
+ *              required with the handover hooks. A handler without them
+ *              may name the type it would hand over, so that a record of
+ *              it is reported as one this kernel cannot restore rather
+ *              than as one of a type no module handles.
  * @version: version of the payload @emit writes
  * @recognise: return true if @file is of the type this handler holds. Only
  *             files some handler recognises can be put into a box. Called
@@ -57,18 +65,24 @@ struct fdbox_record {
  *       caller's descriptor changed under PUT_FD. Return 0 or a negative
  *       errno.
  * @seal: check the dependencies of @fd and serialize it for handover (pin
- *        memory, record it) into @fd->seal_data. Called with the box lock
- *        held. On error nothing of @fd may stay serialized. NULL for a type
- *        that can be held but not handed over: SEAL refuses a box holding
- *        one, with %-EOPNOTSUPP and a message.
+ *        memory, record it) into @fd->seal_data. An object that needs
+ *        another fd of the box names it with fdbox_seal_depend() and
+ *        records its name. Called with the box lock held. On error nothing
+ *        of @fd may stay serialized. NULL for a type that can be held but
+ *        not handed over: SEAL refuses a box holding one, with
+ *        %-EOPNOTSUPP and a message.
  * @unseal: undo @seal in the same kernel: unpin, discard @fd->seal_data.
  *          Called with the box lock held. Cannot fail.
  * @restore: after kexec, create @fd->file from @fd->restore_data (what the
- *           previous kernel handed over) and consume it. Called with the box
- *           lock held, once per fd and successful call. -EINVAL or -EIO mean
- *           the handed-over data is damaged and the fd can never be
- *           restored; after any other error a later call may succeed (it
- *           resumes: nothing handed over may be lost by a failed call).
+ *           previous kernel handed over) and consume it. The files of the
+ *           fds it depends on come from fdbox_restore_depend(), which
+ *           restores them first; its errors are returned as they are.
+ *           Called with the box lock held, once per fd and successful
+ *           call. -EINVAL or -EIO mean the handed-over data is damaged and
+ *           the fd can never be restored; -ENOPKG that a dependency waits
+ *           for its type's module; after any other error a later call may
+ *           succeed (it resumes: nothing handed over may be lost by a
+ *           failed call).
  * @release: free the handler state of @fd (@fd->priv, and @fd->restore_data
  *           of a fd never restored). The file reference itself belongs to
  *           FDBox. Called with or without the box lock.
@@ -77,6 +91,13 @@ struct fdbox_record {
  *        into @payload (%FDBOX_HANDLER_PAYLOAD_MAX bytes, zeroed, 8-byte
  *        aligned): a layout of the handler's own, @version. Return the
  *        bytes written. Called with the box lock held; cannot fail.
+ * @freeze: optional; bring the record @emit wrote into @payload up to date
+ *          with state that may change after SEAL (a counter), as it is when
+ *          the reboot begins. The record must stay one @load accepts, of
+ *          the same size. Called once, from the reboot notifier, after the
+ *          handover is frozen (no box can be unsealed, changed or deleted
+ *          any more), without the box lock; cannot fail and must not
+ *          sleep for long.
  * @load: in the new kernel, check the record @rec (untrusted: its version,
  *        size and every field) and copy what restore needs into *@data,
  *        without touching preserved file data; *@size gets the bytes the
@@ -106,8 +127,9 @@ struct fdbox_record {
  * @record_bytes and @unclaimed, come all together or not at all.
  *
  * A handler sees a &struct fdbox_fd through its whole life: put, then any
- * number of seal/unseal pairs, then release. A fd handed over by the previous
- * kernel starts without a file: restore, then the same cycle.
+ * number of seal/unseal pairs (with a freeze after the last seal if the
+ * kernel reboots), then release. A fd handed over by the previous kernel
+ * starts without a file: restore, then the same cycle.
  */
 struct fdbox_handler {
 	struct module *owner;
@@ -123,6 +145,7 @@ struct fdbox_handler {
 	void (*release)(struct fdbox_fd *fd);
 	u64 (*size)(struct fdbox_fd *fd);
 	u32 (*emit)(struct fdbox_fd *fd, void *payload);
+	void (*freeze)(struct fdbox_fd *fd, void *payload);
 	int (*load)(const struct fdbox_record *rec, void **data, u64 *size);
 	void (*unload)(void *data);
 	u64 (*record_bytes)(const struct fdbox_record *rec);
@@ -141,6 +164,13 @@ struct fdbox_handler {
  * @snode: entry in the objects of sealed fds (sealed.c), while sealed
  * @object: the object it stands for, while sealed
  * @hash: hash of @name, while the box has a name hash
+ * @deps: the fds of the box this one depends on, while sealed
+ *        (fdbox_seal_depend())
+ * @nr_deps: entries of @deps in use
+ * @depth: most dependencies on a path from this fd, while SEAL checks them
+ * @restoring: its restore hook is running (fdbox_restore_depend())
+ * @damaged: its handed-over data was found damaged: the error, returned
+ *           again without a new attempt
  * @box: the box that holds this fd
  * @handler: handler of the file type (holding a reference to its module)
  * @file: the file (one reference), or NULL while a handed-over fd has not
@@ -162,6 +192,11 @@ struct fdbox_fd {
 	struct hlist_node snode;
 	const void *object;
 	u32 hash;
+	struct fdbox_fd *deps[FDBOX_FD_DEPS];
+	u8 nr_deps;
+	u8 depth;
+	bool restoring;
+	int damaged;
 	struct fdbox_box *box;
 	const struct fdbox_handler *handler;
 	struct file *file;
@@ -175,5 +210,8 @@ struct fdbox_fd {
 
 int fdbox_register_handler(struct fdbox_handler *handler);
 int fdbox_unregister_handler(struct fdbox_handler *handler);
+const struct fdbox_fd *fdbox_seal_depend(struct fdbox_fd *fd,
+					 const void *object);
+struct file *fdbox_restore_depend(struct fdbox_fd *fd, const char *name);
 
 #endif /* _FDBOX_HANDLER_H */

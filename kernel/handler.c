@@ -81,6 +81,27 @@ const struct fdbox_handler *fdbox_handler_get_compatible(const char *compatible)
 }
 
 /**
+ * fdbox_handler_hold_only() - is a handed-over type one this kernel only holds?
+ * @compatible: the type as recorded in the handover, NUL-terminated
+ *
+ * Context: Process context. Takes the handler registry lock.
+ * Return: true if a handler registered without handover hooks names
+ * @compatible: its files can be held here, but a record of one cannot be
+ * restored on this kernel whatever module is loaded.
+ */
+bool fdbox_handler_hold_only(const char *compatible)
+{
+	struct fdbox_handler *handler;
+
+	guard(mutex)(&fdbox_handlers_lock);
+	list_for_each_entry(handler, &fdbox_handlers, list)
+		if (handler->compatible && !handler->seal &&
+		    !strcmp(handler->compatible, compatible))
+			return true;
+	return false;
+}
+
+/**
  * fdbox_handler_put() - drop a reference from fdbox_handler_find() or _get()
  * @handler: the handler, or NULL
  *
@@ -112,7 +133,7 @@ bool fdbox_handler_can_seal(const struct fdbox_handler *handler)
 	return handler->seal;
 }
 
-/* The handover hooks: all or none. */
+/* Required hooks present; the handover hooks all or none. */
 static bool fdbox_handler_hooks_valid(const struct fdbox_handler *h)
 {
 	unsigned int n = !!h->seal + !!h->unseal + !!h->restore + !!h->emit +
@@ -121,10 +142,12 @@ static bool fdbox_handler_hooks_valid(const struct fdbox_handler *h)
 
 	if (!h->recognise || !h->put || !h->release || !h->size)
 		return false;
+	if (h->compatible && (!h->compatible[0] ||
+			      strlen(h->compatible) >= FDBOX_KHO_COMPAT_LEN))
+		return false;
 	if (!n)
-		return true;
-	return n == 8 && h->compatible && h->compatible[0] &&
-	       strlen(h->compatible) < FDBOX_KHO_COMPAT_LEN;
+		return !h->freeze;
+	return n == 8 && h->compatible;
 }
 
 /**
@@ -140,8 +163,9 @@ static bool fdbox_handler_hooks_valid(const struct fdbox_handler *h)
  *
  * Context: Process context. Takes the handler registry lock.
  * Return: 0, %-EINVAL if a required hook is missing, the handover hooks are
- * incomplete or come without a compatible string that fits the handover,
- * or @type is 0, or %-EEXIST if a handler of the same type or compatible
+ * incomplete or come without a compatible string, the compatible string
+ * does not fit the handover, @freeze comes without the handover hooks, or
+ * @type is 0, or %-EEXIST if a handler of the same type or compatible
  * string, or @handler itself, is registered already.
  */
 int fdbox_register_handler(struct fdbox_handler *handler)

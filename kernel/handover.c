@@ -31,12 +31,14 @@
  * is consumed before any slot is used, loading the module again in the same
  * kernel cannot restore anything twice.
  *
- * On the way into a kexec a reboot notifier reports what will not be handed
- * over (open boxes, and restored boxes never unsealed) and freezes the
- * handover: from then on nothing is published or withdrawn (SEAL and UNSEAL
- * fail with EBUSY, and box.c refuses PUT_FD, GET_FD and DELETE_BOX too), so
- * the next kernel finds exactly the boxes that were sealed when the reboot
- * began. It cannot fail the kexec.
+ * On the way into a kexec a reboot notifier freezes the handover: from then
+ * on nothing is published or withdrawn (SEAL and UNSEAL fail with EBUSY,
+ * and box.c refuses PUT_FD, GET_FD and DELETE_BOX too), so the next kernel
+ * finds exactly the boxes that were sealed when the reboot began. Then the
+ * handlers with a freeze hook bring the records of their sealed fds up to
+ * date (an eventfd's counter), in place in the published blobs, and the
+ * notifier reports what will not be handed over (open boxes, and restored
+ * boxes never unsealed). It cannot fail the kexec.
  *
  * Limits: SEAL asks fdbox_handover_check() first, which refuses a box the
  * next kernel would refuse for its size (handover_abi.h, "Limits"); each
@@ -103,13 +105,19 @@ static struct fdbox_kho_root *fdbox_out_root;
 static u64 fdbox_refused_bytes;
 /* A reboot is under way: the handover must not change any more. */
 static bool fdbox_frozen;
+/* The published boxes, &fdbox_handover_box.node */
+static LIST_HEAD(fdbox_published);
 
 /**
  * struct fdbox_handover_box - a sealed box published for the next kernel
+ * @node: entry in fdbox_published
+ * @box: the box
  * @blob: the box blob (vmalloc memory, preserved)
  * @slot: index of its slot in the outgoing root
  */
 struct fdbox_handover_box {
+	struct list_head node;
+	struct fdbox_box *box;
 	struct fdbox_kho_box *blob;
 	unsigned int slot;
 };
@@ -257,6 +265,8 @@ int fdbox_handover_publish(struct fdbox_box *box)
 		/* The slot is complete before it is marked used. */
 		smp_wmb();
 		WRITE_ONCE(ref->flags, FDBOX_KHO_SLOT_USED);
+		hb->box = box;
+		list_add_tail(&hb->node, &fdbox_published);
 	}
 	if (err) {
 		vfree(hb->blob);
@@ -293,6 +303,7 @@ int fdbox_handover_withdraw(struct fdbox_box *box)
 		WRITE_ONCE(ref->flags, 0);
 		kho_unpreserve_vmalloc(&ref->blob);
 		memset(ref, 0, sizeof(*ref));
+		list_del(&hb->node);
 	}
 	vfree(hb->blob);
 	kfree(hb);
@@ -478,8 +489,12 @@ static int fdbox_handover_add_unbound(struct fdbox_box *box,
 		kfree(u);
 		return err;
 	}
-	pr_warn("box '%s': fd '%s' is of type '%s', which no loaded module handles yet; UNSEAL restores it once one does\n",
-		box->name, rec->name, u->compatible);
+	if (fdbox_handler_hold_only(u->compatible))
+		pr_warn("box '%s': fd '%s' is of type '%s', which this kernel can hold but not restore; UNSEAL restores the box's other fds for GET_FD\n",
+			box->name, rec->name, u->compatible);
+	else
+		pr_warn("box '%s': fd '%s' is of type '%s', which no loaded module handles yet; UNSEAL restores it once one does\n",
+			box->name, rec->name, u->compatible);
 	return 0;
 }
 
@@ -790,18 +805,44 @@ void fdbox_handover_restore(void)
 	fdbox_handover_take_slots(root);
 }
 
+/*
+ * Let the handlers of the fds of published box @hb bring their records up
+ * to date (their freeze hooks). The handover is frozen: the box stays
+ * sealed and its fds stay as they are, in the order of its blob.
+ */
+static void fdbox_handover_freeze_box(struct fdbox_handover_box *hb)
+{
+	struct fdbox_kho_fd *rec = hb->blob->fds;
+	struct fdbox_fd *fd;
+
+	lockdep_assert_held(&fdbox_handover_lock);
+	list_for_each_entry(fd, &hb->box->fds, list) {
+		if (fd->handler->freeze)
+			fd->handler->freeze(fd, rec->payload);
+		rec++;
+	}
+}
+
 /**
  * fdbox_handover_freeze() - stop every change of the handover
  *
  * Waits for a publish or withdraw under way to finish; every later one
- * fails with %-EBUSY. There is no way back: a reboot does not return.
+ * fails with %-EBUSY. Then the handlers of the fds of the published boxes
+ * bring their records up to date (freeze hooks). There is no way back: a
+ * reboot does not return.
  *
  * Context: Process context (reboot notifier; the debug knob).
  */
 void fdbox_handover_freeze(void)
 {
+	struct fdbox_handover_box *hb;
+
 	guard(mutex)(&fdbox_handover_lock);
+	if (fdbox_frozen)
+		return;
 	WRITE_ONCE(fdbox_frozen, true);
+	list_for_each_entry(hb, &fdbox_published, node)
+		fdbox_handover_freeze_box(hb);
 }
 
 static int fdbox_handover_reboot(struct notifier_block *nb,

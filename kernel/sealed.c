@@ -94,6 +94,33 @@ int fdbox_sealed_add(struct fdbox_box *box)
 }
 
 /**
+ * fdbox_sealed_find_in() - the fd of a box being sealed that stands for an object
+ * @box: a box whose fdbox_sealed_add() succeeded
+ * @object: an object (what an identity hook returns) or a file
+ *
+ * Context: Process context, box lock held.
+ * Return: the fd of @box whose object is @object, else one whose file is
+ * @object, else NULL.
+ */
+struct fdbox_fd *fdbox_sealed_find_in(struct fdbox_box *box,
+				      const void *object)
+{
+	struct fdbox_fd *fd;
+
+	lockdep_assert_held(&box->lock);
+	scoped_guard(mutex, &fdbox_sealed_lock) {
+		hash_for_each_possible(fdbox_sealed, fd, snode,
+				       (unsigned long)object)
+			if (fd->box == box && fd->object == object)
+				return fd;
+	}
+	list_for_each_entry(fd, &box->fds, list)
+		if (fd->file == object)
+			return fd;
+	return NULL;
+}
+
+/**
  * fdbox_sealed_del() - forget the objects of a box sealed no more
  * @box: a box whose fdbox_sealed_add() succeeded
  *

@@ -54,7 +54,9 @@ static const struct row rows[] = {
 	{ STEP_PUT, EOPNOTSUPP, "memfds (memfd_create(2)) and eventfds (eventfd(2)) can be put" },
 	{ STEP_SEAL, EOPNOTSUPP, "can be held but not handed over" },
 	{ STEP_UNSEAL, EOPNOTSUPP, "nothing was lost" },
-	{ STEP_UNSEAL, ENOPKG, "kernel module is not loaded (see dmesg for the type): load it and unseal again" },
+	{ STEP_UNSEAL, ENOPKG, "kernel module is not loaded, or that this kernel cannot restore (see dmesg for the type): load the module and unseal again" },
+	{ STEP_SEAL, EXDEV, "depends on an object that is not in the box" },
+	{ STEP_SEAL, ELOOP, "depend on each other in a circle" },
 	/* EBUSY: PUT/GET/DELETE on a sealed box */
 	{ STEP_PUT, EBUSY, "box 'vm1' is sealed; unseal it first" },
 	{ STEP_GET, EBUSY, "box 'vm1' is sealed; unseal it first" },

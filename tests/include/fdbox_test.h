@@ -193,21 +193,29 @@ static inline int fdbox_sysfs(const char *name, const char *attr, char *buf,
 	return read_text(path, buf, len);
 }
 
-/* Does the kernel log (the whole ring buffer) contain @what? */
-static inline int kernel_log_has(const char *what)
+/* How often the kernel log (the whole ring buffer) contains @what. */
+static inline int kernel_log_count(const char *what)
 {
-	int size = klogctl(10, NULL, 0), n, found;
-	char *buf;
+	int size = klogctl(10, NULL, 0), n, count = 0;
+	char *buf, *at;
 
-	if (size <= 0)
+	if (size <= 0 || !*what)
 		return 0;
 	buf = calloc(1, size + 1);
 	if (!buf)
 		return 0;
 	n = klogctl(3, buf, size);
-	found = n > 0 && strstr(buf, what);
+	for (at = n > 0 ? strstr(buf, what) : NULL; at;
+	     at = strstr(at + 1, what))
+		count++;
 	free(buf);
-	return found;
+	return count;
+}
+
+/* Does the kernel log (the whole ring buffer) contain @what? */
+static inline int kernel_log_has(const char *what)
+{
+	return kernel_log_count(what) > 0;
 }
 
 /* A field of /proc/meminfo in kB, or -1. */
