@@ -422,7 +422,8 @@ static void fdbox_box_remove(struct fdbox_box *box, struct fdbox_fd *fd)
 		fdbox_fd_hash_free(box);
 }
 
-static struct fdbox_box *fdbox_box_alloc(const char *name, u32 state)
+static struct fdbox_box *fdbox_box_alloc(const char *name, u32 state,
+					 const struct fdbox_access *access)
 {
 	struct fdbox_box *box;
 
@@ -433,6 +434,7 @@ static struct fdbox_box *fdbox_box_alloc(const char *name, u32 state)
 	INIT_LIST_HEAD(&box->fds);
 	mutex_init(&box->lock);
 	strscpy(box->name, name);
+	box->access = *access;
 	box->state = state;
 	/* From here on the box is freed by put_device(). */
 	fdbox_box_device_init(box);
@@ -480,6 +482,7 @@ static int fdbox_box_register(struct fdbox_box *box, bool restored)
 /**
  * fdbox_create_box() - create an empty, open box and its device
  * @name: box name, checked by fdbox_check_box_name()
+ * @access: owner, group and mode of its node, checked
  *
  * Context: Process context. Takes the registry lock.
  * Return: 0 on success, or
@@ -487,12 +490,12 @@ static int fdbox_box_register(struct fdbox_box *box, bool restored)
  * * %-ENOSPC - max_boxes boxes exist, or no device minor is left
  * * %-ENOMEM - out of memory
  */
-int fdbox_create_box(const char *name)
+int fdbox_create_box(const char *name, const struct fdbox_access *access)
 {
 	struct fdbox_box *box;
 	int err;
 
-	box = fdbox_box_alloc(name, FDBOX_STATE_OPEN);
+	box = fdbox_box_alloc(name, FDBOX_STATE_OPEN, access);
 	if (!box)
 		return -ENOMEM;
 	scoped_guard(mutex, &fdbox_lock)
@@ -1109,6 +1112,7 @@ int fdbox_box_unseal(struct fdbox_box *box)
 /**
  * fdbox_restored_box_alloc() - start recreating a box from the handover
  * @name: box name from the handover
+ * @access: owner, group and mode of its node from the handover, checked
  *
  * The box is in state FDBOX_STATE_RESTORED and invisible until
  * fdbox_restored_box_publish(). Fill it with fdbox_restored_box_add_fd().
@@ -1116,13 +1120,14 @@ int fdbox_box_unseal(struct fdbox_box *box)
  * Context: Process context.
  * Return: the box, or ERR_PTR(-EINVAL) for a bad name, ERR_PTR(-ENOMEM).
  */
-struct fdbox_box *fdbox_restored_box_alloc(const char *name)
+struct fdbox_box *fdbox_restored_box_alloc(const char *name,
+					   const struct fdbox_access *access)
 {
 	struct fdbox_box *box;
 
 	if (fdbox_check_box_name((const u8 *)name))
 		return ERR_PTR(-EINVAL);
-	box = fdbox_box_alloc(name, FDBOX_STATE_RESTORED);
+	box = fdbox_box_alloc(name, FDBOX_STATE_RESTORED, access);
 	return box ?: ERR_PTR(-ENOMEM);
 }
 

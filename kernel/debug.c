@@ -48,6 +48,11 @@
  * - ``box-fd-size``: fd_size 8 bytes too small.
  * - ``box-flags``: an unknown flag set.
  *
+ * Box node access (refused at load, "bad owner, group or mode"):
+ *
+ * - ``box-mode``: mode 04600, a set-user-ID bit no node may have.
+ * - ``box-owner``: uid U32_MAX, no user.
+ *
  * Box blob contents (refused at load):
  *
  * - ``box-nr-fds``: nr_fds U32_MAX, far more records than the blob has
@@ -235,6 +240,18 @@ static int fdbox_debug_box_flags(struct fdbox_debug_target *t)
 	return 0;
 }
 
+static int fdbox_debug_box_mode(struct fdbox_debug_target *t)
+{
+	t->blob->mode = 04600;
+	return 0;
+}
+
+static int fdbox_debug_box_owner(struct fdbox_debug_target *t)
+{
+	t->blob->uid = U32_MAX;
+	return 0;
+}
+
 static int fdbox_debug_box_nr_fds(struct fdbox_debug_target *t)
 {
 	t->blob->nr_fds = U32_MAX;
@@ -405,6 +422,8 @@ static const struct fdbox_debug_case fdbox_debug_cases[] = {
 	  fdbox_debug_box_header_size },
 	{ "box-fd-size", "box blob fd_size", BOX, fdbox_debug_box_fd_size },
 	{ "box-flags", "box blob flags", BOX, fdbox_debug_box_flags },
+	{ "box-mode", "box node mode", BOX, fdbox_debug_box_mode },
+	{ "box-owner", "box node owner", BOX, fdbox_debug_box_owner },
 	{ "box-nr-fds", "box blob nr_fds (too large for the blob)", BOX,
 	  fdbox_debug_box_nr_fds },
 	{ "box-name", "box name (no NUL)", BOX, fdbox_debug_box_name },

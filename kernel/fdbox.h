@@ -12,6 +12,7 @@
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/types.h>
+#include <linux/uidgid.h>
 #include <linux/fdbox.h>
 #include "fdbox_handler.h"
 
@@ -26,6 +27,22 @@
 struct fdbox_handover_box;
 
 /**
+ * struct fdbox_access - owner, group and mode of a box node
+ * @uid: owner
+ * @gid: group
+ * @mode: permission bits, no more than 0777
+ */
+struct fdbox_access {
+	kuid_t uid;
+	kgid_t gid;
+	umode_t mode;
+};
+
+/* A box node unless its creator says otherwise: 0600 root. */
+#define FDBOX_ACCESS_DEFAULT	((struct fdbox_access){ \
+	.uid = GLOBAL_ROOT_UID, .gid = GLOBAL_ROOT_GID, .mode = 0600 })
+
+/**
  * struct fdbox_box - a box: a named set of fds with a device node
  * @dev: the box device, /dev/fdbox/<name>; its reference count is the
  *       lifetime of the box. The registry holds one reference, every open
@@ -33,6 +50,7 @@ struct fdbox_handover_box;
  * @cdev: character device of @dev
  * @node: entry in the registry list, protected by the registry lock
  * @name: box name, NUL-terminated, never changes
+ * @access: owner, group and mode of the box node, never change
  * @lock: the box lock, protects all fields below
  * @state: FDBOX_STATE_*
  * @dead: the box was deleted; open files of its device see ENOENT
@@ -57,6 +75,7 @@ struct fdbox_box {
 	struct cdev cdev;
 	struct list_head node;
 	char name[FDBOX_NAME_LEN];
+	struct fdbox_access access;
 
 	struct mutex lock;	/* the box lock, see box.c */
 	u32 state;
@@ -96,7 +115,7 @@ void fdbox_box_device_del(struct fdbox_box *box);
 /* box.c: names, registry, box state machine */
 int fdbox_check_name(const u8 *name);
 int fdbox_check_box_name(const u8 *name);
-int fdbox_create_box(const char *name);
+int fdbox_create_box(const char *name, const struct fdbox_access *access);
 int fdbox_delete_box(const char *name);
 int fdbox_box_put_fd(struct fdbox_box *box, unsigned int fd, const char *name);
 int fdbox_box_get_fd(struct fdbox_box *box, const char *name);
@@ -104,7 +123,8 @@ int fdbox_box_seal(struct fdbox_box *box);
 int fdbox_box_unseal(struct fdbox_box *box);
 int fdbox_list(struct fdbox_box *box, struct fdbox_list *args);
 const char *fdbox_state_name(u32 state);
-struct fdbox_box *fdbox_restored_box_alloc(const char *name);
+struct fdbox_box *fdbox_restored_box_alloc(const char *name,
+					   const struct fdbox_access *access);
 int fdbox_restored_box_add_fd(struct fdbox_box *box, const char *name,
 			      const struct fdbox_handler *handler, u64 size,
 			      void *data);

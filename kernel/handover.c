@@ -77,6 +77,7 @@
 #include <linux/slab.h>
 #include <linux/stddef.h>
 #include <linux/string.h>
+#include <linux/user_namespace.h>
 #include <linux/vmalloc.h>
 #include <linux/xarray.h>
 #include "debug.h"
@@ -197,6 +198,9 @@ static struct fdbox_kho_box *fdbox_handover_build(struct fdbox_box *box,
 	blob->fd_size = sizeof(blob->fds[0]);
 	blob->nr_fds = box->nr_fds;
 	blob->bytes = box->bytes;
+	blob->uid = from_kuid(&init_user_ns, box->access.uid);
+	blob->gid = from_kgid(&init_user_ns, box->access.gid);
+	blob->mode = box->access.mode;
 	strscpy_pad(blob->name, box->name);
 	list_for_each_entry(fd, &box->fds, list) {
 		struct fdbox_kho_fd *rec = &blob->fds[i++];
@@ -371,6 +375,14 @@ static int fdbox_handover_check_box(const struct fdbox_kho_box *blob,
 		pr_err("handover slot %u: bad box name; box refused\n", slot);
 		return -EINVAL;
 	}
+	if (!uid_valid(make_kuid(&init_user_ns, blob->uid)) ||
+	    !gid_valid(make_kgid(&init_user_ns, blob->gid)) ||
+	    (blob->mode & ~0777) || blob->reserved) {
+		pr_err("box '%s': bad owner, group or mode of its node (uid %u, gid %u, mode %#o, reserved %#x); box refused\n",
+		       blob->name, blob->uid, blob->gid, blob->mode,
+		       blob->reserved);
+		return -EINVAL;
+	}
 	return 0;
 }
 
@@ -503,6 +515,11 @@ static int fdbox_handover_load_box(const struct fdbox_kho_box *blob)
 {
 	const char *bname = (const char *)blob->name;
 	const struct fdbox_handler *handler;
+	struct fdbox_access access = {
+		.uid = make_kuid(&init_user_ns, blob->uid),
+		.gid = make_kgid(&init_user_ns, blob->gid),
+		.mode = blob->mode,
+	};
 	struct fdbox_record rec;
 	struct fdbox_box *box;
 	const char *fault;
@@ -511,7 +528,7 @@ static int fdbox_handover_load_box(const struct fdbox_kho_box *blob)
 	u64 size;
 	int err;
 
-	box = fdbox_restored_box_alloc(bname);
+	box = fdbox_restored_box_alloc(bname, &access);
 	if (IS_ERR(box))
 		return PTR_ERR(box);
 	for (i = 0; i < blob->nr_fds; i++) {

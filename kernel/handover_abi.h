@@ -65,8 +65,9 @@
  * @version in the root (%FDBOX_KHO_VERSION) covers the format in this
  * file: any change of layout or meaning of any structure here bumps it. A
  * payload layout is versioned by its handler, in the record. Version 1,
- * whose fd records held the one file type's record in a union, is refused,
- * not read. A reader
+ * whose fd records held the one file type's record in a union, and version
+ * 2, whose box blobs had no owner, group and mode, are refused, not read
+ * (no FDBox release wrote them). A reader
  * accepts only the versions it knows; on an unknown version, a bad magic or
  * an unexpected structure size it logs one clear message and touches
  * nothing, so the memory stays reserved and another kernel can still read
@@ -94,7 +95,7 @@
 #define FDBOX_KHO_ROOT_MAX	(64 * 1024)
 
 /* Version of this whole format. */
-#define FDBOX_KHO_VERSION	2
+#define FDBOX_KHO_VERSION	3
 
 #define FDBOX_KHO_ROOT_MAGIC	0x544f4f52u	/* "ROOT" */
 #define FDBOX_KHO_BOX_MAGIC	0x58424446u	/* "FDBX" */
@@ -180,6 +181,10 @@ struct fdbox_kho_fd {
  *          @header_size + @nr_fds * @fd_size
  * @flags: 0
  * @bytes: data bytes held by all fds of the box (for reports)
+ * @uid: owner of the box node, in the initial user namespace
+ * @gid: group of the box node, in the initial user namespace
+ * @mode: permission bits of the box node, no more than 0777
+ * @reserved: 0
  * @name: box name, NUL-terminated
  * @fds: the fd records
  */
@@ -191,6 +196,10 @@ struct fdbox_kho_box {
 	__u32 nr_fds;
 	__u32 flags;
 	__u64 bytes;
+	__u32 uid;
+	__u32 gid;
+	__u32 mode;
+	__u32 reserved;
 	__u8 name[FDBOX_KHO_NAME_LEN];
 	struct fdbox_kho_fd fds[];
 };
@@ -209,9 +218,9 @@ static_assert(sizeof(struct kho_vmalloc) == 16);
 static_assert(sizeof(struct fdbox_kho_box_ref) == 32);
 static_assert(sizeof(struct fdbox_kho_root) == 32);
 static_assert(sizeof(struct fdbox_kho_fd) == 688);
-static_assert(sizeof(struct fdbox_kho_box) == 288);
+static_assert(sizeof(struct fdbox_kho_box) == 304);
 static_assert(offsetof(struct fdbox_kho_fd, payload) == 304);
-static_assert(offsetof(struct fdbox_kho_box, fds) == 288);
+static_assert(offsetof(struct fdbox_kho_box, fds) == 304);
 static_assert(FDBOX_KHO_BOX_MAX_FDS == 24385);
 
 #endif /* _FDBOX_HANDOVER_ABI_H */

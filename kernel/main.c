@@ -6,18 +6,23 @@
 /**
  * DOC: FDBox devices
  *
- * /dev/fdbox/fdbox is a misc device: FDBOX_CREATE_BOX, FDBOX_DELETE_BOX
- * and FDBOX_LIST (every box). Each box is a character device of the class
- * "fdbox", /dev/fdbox/<name>: FDBOX_PUT_FD, FDBOX_GET_FD, FDBOX_SEAL,
- * FDBOX_UNSEAL and FDBOX_LIST (that box). Any other ioctl fails with ENOTTY.
+ * /dev/fdbox/fdbox is a misc device: FDBOX_CREATE_BOX, FDBOX_CREATE_BOX2,
+ * FDBOX_DELETE_BOX and FDBOX_LIST (every box). Each box is a character
+ * device of the class "fdbox", /dev/fdbox/<name>: FDBOX_PUT_FD,
+ * FDBOX_GET_FD, FDBOX_SEAL, FDBOX_UNSEAL and FDBOX_LIST (that box). Any
+ * other ioctl fails with ENOTTY.
  *
- * All nodes are 0600 root; access control is the node: chowning a box node
- * delegates that one box. The ioctls check no capability.
+ * The control node is 0600 root. A box node is 0600 root too, unless
+ * FDBOX_CREATE_BOX2 gave it another owner, group and mode (which needs
+ * CAP_CHOWN): they are the box's, handed over with it, and the next kernel
+ * makes its node with them again. Access control is the node: the ioctls
+ * check no other capability.
  *
  * Each ioctl is described in a table with the size of its argument. The
- * argument is copied in first (FDBOX_LIST with copy_struct_from_user(), as
- * it starts with its size), checked completely, and only then handed to
- * box.c, which takes the locks and changes state.
+ * argument is copied in first (FDBOX_LIST and FDBOX_CREATE_BOX2 with
+ * copy_struct_from_user(), as they start with their size), checked
+ * completely, and only then handed to box.c, which takes the locks and
+ * changes state.
  *
  * Each box device has sysfs attributes state, nr_fds and bytes.
  *
@@ -31,10 +36,12 @@
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/capability.h>
 #include <linux/cdev.h>
 #include <linux/cleanup.h>
 #include <linux/compat.h>
 #include <linux/completion.h>
+#include <linux/cred.h>
 #include <linux/device.h>
 #include <linux/fs.h>
 #include <linux/idr.h>
@@ -108,24 +115,38 @@ ATTRIBUTE_GROUPS(fdbox_box);
  * device name, so a box node would be made as /dev/<name> (uevent DEVNAME,
  * devtmpfs), or, at delete, /dev/<name> removed instead of the real node,
  * which then stays behind pointing at a minor the next box reuses. The
- * string is at most "fdbox/" plus 255 bytes: never fail.
+ * string is at most "fdbox/" plus 255 bytes: never fail. The owner, group
+ * and mode are the box's (0600 root unless given at FDBOX_CREATE_BOX2, or
+ * handed over): devtmpfs makes the node with them, and udev finds them in
+ * the uevent (DEVUID, DEVGID, DEVMODE).
  */
-static char *fdbox_devnode(const struct device *dev, umode_t *mode)
+static char *fdbox_box_devnode(const struct device *dev, umode_t *mode,
+			       kuid_t *uid, kgid_t *gid)
 {
+	const struct fdbox_box *box = container_of(dev, struct fdbox_box, dev);
+
 	if (mode)
-		*mode = 0600;
+		*mode = box->access.mode;
+	if (uid)
+		*uid = box->access.uid;
+	if (gid)
+		*gid = box->access.gid;
 	return kasprintf(GFP_KERNEL | __GFP_NOFAIL, "fdbox/%s", dev_name(dev));
 }
 
+static const struct device_type fdbox_box_type = {
+	.devnode = fdbox_box_devnode,
+};
+
 static const struct class fdbox_class = {
 	.name = "fdbox",
-	.devnode = fdbox_devnode,
 	.dev_groups = fdbox_box_groups,
 };
 
 /* The argument of any FDBox ioctl, copied in. */
 union fdbox_ioctl_arg {
 	struct fdbox_create_box create;
+	struct fdbox_create_box2 create2;
 	struct fdbox_delete_box delete;
 	struct fdbox_put_fd put;
 	struct fdbox_get_fd get;
@@ -208,7 +229,7 @@ static long fdbox_ioctl(const struct fdbox_ioctl_op *ops, size_t nr_ops,
 	}
 
 	ret = op->fn(file, &karg);
-	if (ret < 0 || !op->min_size)
+	if (ret < 0 || !op->min_size || !(_IOC_DIR(op->cmd) & _IOC_READ))
 		return ret;
 	return copy_struct_to_user(uarg, usize, &karg, op->size, NULL);
 }
@@ -224,7 +245,35 @@ static long fdbox_ioctl_create_box(struct file *file,
 	err = fdbox_check_box_name(args->name);
 	if (err)
 		return err;
-	return fdbox_create_box((const char *)args->name);
+	return fdbox_create_box((const char *)args->name,
+				&FDBOX_ACCESS_DEFAULT);
+}
+
+static long fdbox_ioctl_create_box2(struct file *file,
+				    union fdbox_ioctl_arg *arg)
+{
+	const struct fdbox_create_box2 *args = &arg->create2;
+	struct fdbox_access access = FDBOX_ACCESS_DEFAULT;
+	int err;
+
+	if ((args->flags & ~FDBOX_CREATE_ACCESS) || args->reserved)
+		return -EINVAL;
+	err = fdbox_check_box_name(args->name);
+	if (err)
+		return err;
+	if (args->flags & FDBOX_CREATE_ACCESS) {
+		access.uid = make_kuid(current_user_ns(), args->uid);
+		access.gid = make_kgid(current_user_ns(), args->gid);
+		access.mode = args->mode;
+		if (!uid_valid(access.uid) || !gid_valid(access.gid) ||
+		    (args->mode & ~0777))
+			return -EINVAL;
+		if (!capable(CAP_CHOWN))
+			return -EPERM;
+	} else if (args->uid || args->gid || args->mode) {
+		return -EINVAL;
+	}
+	return fdbox_create_box((const char *)args->name, &access);
 }
 
 static long fdbox_ioctl_delete_box(struct file *file,
@@ -253,6 +302,8 @@ static const struct fdbox_ioctl_op fdbox_control_ops[] = {
 		    struct fdbox_delete_box),
 	FDBOX_IOCTL_SIZED(FDBOX_LIST, fdbox_ioctl_list_all,
 			  struct fdbox_list, unclaimed_bytes),
+	FDBOX_IOCTL_SIZED(FDBOX_CREATE_BOX2, fdbox_ioctl_create_box2,
+			  struct fdbox_create_box2, reserved),
 };
 
 static long fdbox_control_ioctl(struct file *file, unsigned int cmd,
@@ -374,6 +425,7 @@ void fdbox_box_device_init(struct fdbox_box *box)
 {
 	device_initialize(&box->dev);
 	box->dev.class = &fdbox_class;
+	box->dev.type = &fdbox_box_type;
 	box->dev.release = fdbox_box_dev_release;
 	cdev_init(&box->cdev, &fdbox_box_fops);
 	box->cdev.owner = THIS_MODULE;

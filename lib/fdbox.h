@@ -19,6 +19,7 @@
 #define LIBFDBOX_FDBOX_H
 
 #include <stdint.h>
+#include <sys/types.h>
 #include <linux/fdbox.h>
 
 #ifdef __cplusplus
@@ -68,6 +69,16 @@ int fdbox_control_open(void);
  * -EEXIST, -ENOSPC (max_boxes reached), ...
  */
 int fdbox_box_create(const char *box);
+
+/*
+ * fdbox_box_create_access - create the box @box whose node
+ * /dev/fdbox/@box has owner @uid, group @gid and permission bits @mode
+ * (at most 0777), kept across kexec (FDBOX_CREATE_BOX2; needs CAP_CHOWN).
+ * Returns 0, the errors of fdbox_box_create(), -EPERM (no CAP_CHOWN), or
+ * -ENOTTY (a module older than FDBOX_CREATE_BOX2).
+ */
+int fdbox_box_create_access(const char *box, uid_t uid, gid_t gid,
+			    mode_t mode);
 
 /*
  * fdbox_box_delete - delete the box @box and drop every fd it holds

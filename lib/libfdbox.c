@@ -88,6 +88,30 @@ _public_ int fdbox_box_create(const char *box)
 	return 0;
 }
 
+_public_ int fdbox_box_create_access(const char *box, uid_t uid, gid_t gid,
+				     mode_t mode)
+{
+	struct fdbox_create_box2 arg = {
+		.size = sizeof(arg),
+		.flags = FDBOX_CREATE_ACCESS,
+		.uid = uid,
+		.gid = gid,
+		.mode = mode,
+	};
+	_cleanup_close_ int ctl = -1;
+
+	if (fdbox_box_name_check(box) || uid == (uid_t)-1 ||
+	    gid == (gid_t)-1 || (mode & ~(mode_t)0777))
+		return -EINVAL;
+	ctl = fdbox_control_open();
+	if (ctl < 0)
+		return ctl;
+	name_copy(arg.name, box);
+	if (ioctl(ctl, FDBOX_CREATE_BOX2, &arg) < 0)
+		return negative_errno();
+	return 0;
+}
+
 _public_ int fdbox_box_delete(const char *box)
 {
 	struct fdbox_delete_box arg = { .flags = 0 };

@@ -29,11 +29,19 @@ struct cmd_info {
 
 static const struct cmd_info cmds[CMD__MAX] = {
 	[CMD_CREATE] = {
-		"create", "fdbox create BOX\n",
+		"create", "fdbox create BOX [--owner USER] [--group GROUP] [--mode MODE]\n",
 		"create an empty box",
 		"Create the box BOX and its device node /dev/fdbox/BOX (mode 0600,\n"
 		"root). Box names are 1-255 characters of A-Z a-z 0-9 . _ -, not\n"
-		"'.', '..' or 'fdbox'.\n",
+		"'.', '..' or 'fdbox'.\n"
+		"\n"
+		"  --owner USER      owner of the node (a name or a number; root)\n"
+		"  --group GROUP     its group (a name or a number; root)\n"
+		"  --mode MODE       its permission bits, octal, at most 0777 (0600)\n"
+		"\n"
+		"Whoever may open the node may use the box: this delegates it to a\n"
+		"service. Owner, group and mode stay the box's, across kexec too (a\n"
+		"chown of the node is not carried over). Setting them needs CAP_CHOWN.\n",
 	},
 	[CMD_DELETE] = {
 		"delete", "fdbox delete BOX\n",
@@ -209,7 +217,7 @@ static int usage_error(FILE *err, enum fdbox_cmd cmd, const char *fmt,
 enum opt_id {
 	OPT_HELP, OPT_FROM_FILE, OPT_TO_FILE, OPT_FD, OPT_JSON, OPT_KERNEL,
 	OPT_INITRD, OPT_APPEND, OPT_REUSE_CMDLINE, OPT_CHECK_ONLY,
-	OPT_LOAD_ONLY,
+	OPT_LOAD_ONLY, OPT_OWNER, OPT_GROUP, OPT_MODE,
 };
 
 struct opt {
@@ -235,6 +243,9 @@ static const struct opt opts[] = {
 	{ "reuse-cmdline", 0, false, OPT_REUSE_CMDLINE, C(CMD_KEXEC) },
 	{ "check-only", 0, false, OPT_CHECK_ONLY, C(CMD_KEXEC) },
 	{ "load-only", 0, false, OPT_LOAD_ONLY, C(CMD_KEXEC) },
+	{ "owner", 0, true, OPT_OWNER, C(CMD_CREATE) },
+	{ "group", 0, true, OPT_GROUP, C(CMD_CREATE) },
+	{ "mode", 0, true, OPT_MODE, C(CMD_CREATE) },
 };
 
 /* Find the option @arg ("--name", "--name=value" or "-x") of @cmd. */
@@ -261,6 +272,22 @@ static const struct opt *opt_lookup(enum fdbox_cmd cmd, const char *arg,
 			return o;
 	}
 	return NULL;
+}
+
+int fdbox_parse_mode(const char *s, unsigned int *mode)
+{
+	unsigned long v;
+	char *end;
+
+	if (!s || *s < '0' || *s > '7')
+		return -EINVAL;
+	errno = 0;
+	v = strtoul(s, &end, 8);
+	if (errno || *end || v > 0777)
+		return -EINVAL;
+	if (mode)
+		*mode = (unsigned int)v;
+	return 0;
 }
 
 static bool parse_fd(const char *s, int *fd)
@@ -395,6 +422,17 @@ int fdbox_parse_args(int argc, char **argv, struct fdbox_args *a,
 				break;
 			case OPT_LOAD_ONLY:
 				a->load_only = true;
+				break;
+			case OPT_OWNER:
+				a->owner = value;
+				break;
+			case OPT_GROUP:
+				a->group = value;
+				break;
+			case OPT_MODE:
+				if (fdbox_parse_mode(value, NULL))
+					return usage_error(err, cmd, "--mode needs octal permission bits up to 0777, not '%s'", value);
+				a->mode = value;
 				break;
 			}
 			continue;

@@ -38,6 +38,9 @@ struct fdbox_args {
 	const char *to_file;		/* get --to-file PATH */
 	int fd;				/* put --fd N, -1 if not given */
 	bool json;			/* list --json */
+	const char *owner;		/* create --owner USER */
+	const char *group;		/* create --group GROUP */
+	const char *mode;		/* create --mode MODE */
 	char **command;			/* exec: COMMAND [ARG...], NULL-ended */
 	const char *kernel;		/* kexec --kernel */
 	const char *initrd;		/* kexec --initrd */
@@ -62,6 +65,12 @@ struct fdbox_args {
 int fdbox_parse_args(int argc, char **argv, struct fdbox_args *args,
 		     FILE *out, FILE *err);
 
+/* A user (@group false) or group named @s, or its number: 0 or -ENOENT. */
+int fdbox_parse_id(const char *s, bool group, unsigned int *id);
+
+/* Parse octal permission bits up to 0777 ("0660", "640"): 0 or -EINVAL. */
+int fdbox_parse_mode(const char *s, unsigned int *mode);
+
 /* Free what fdbox_parse_args() allocated in @args (after any result). */
 void fdbox_args_free(struct fdbox_args *args);
 
@@ -80,6 +89,7 @@ enum fdbox_step {
 	STEP_CONTROL,		/* opening /dev/fdbox/fdbox */
 	STEP_OPEN_BOX,		/* opening /dev/fdbox/<box> */
 	STEP_CREATE,		/* FDBOX_CREATE_BOX */
+	STEP_CREATE_ACCESS,	/* FDBOX_CREATE_BOX2 (create --owner ...) */
 	STEP_DELETE,		/* FDBOX_DELETE_BOX */
 	STEP_PUT,		/* FDBOX_PUT_FD */
 	STEP_GET,		/* FDBOX_GET_FD */

@@ -51,6 +51,9 @@ static const struct errmsg messages[] = {
 	{ STEP_CREATE, EFAULT, BUG },
 	{ STEP_CREATE, EACCES, "no permission on /dev/fdbox/fdbox (creating boxes needs root)" },
 	{ STEP_CREATE, EPERM, "no permission on /dev/fdbox/fdbox (creating boxes needs root)" },
+	{ STEP_CREATE_ACCESS, EPERM, "setting the owner, group or mode of box '%B' needs CAP_CHOWN" },
+	{ STEP_CREATE_ACCESS, ENOTTY, "the fdbox module is older than this command: it cannot give box '%B' an owner, group or mode (create it without them)" },
+	{ STEP_CREATE_ACCESS, EINVAL, "'%B' is not a valid box name, or the owner, group or mode is not valid here" },
 
 	/* FDBOX_DELETE_BOX */
 	{ STEP_DELETE, EINVAL, "'%B' is not a valid box name: " NAME_RULES ", not 'fdbox'" },
@@ -181,6 +184,7 @@ static const char *const fallback[STEP__MAX] = {
 	[STEP_CONTROL] = "cannot open /dev/fdbox/fdbox: %E",
 	[STEP_OPEN_BOX] = "cannot open /dev/fdbox/%B: %E",
 	[STEP_CREATE] = "cannot create box '%B': %E",
+	[STEP_CREATE_ACCESS] = "cannot create box '%B': %E",
 	[STEP_DELETE] = "cannot delete box '%B': %E",
 	[STEP_PUT] = "cannot put fd '%N' into box '%B': %E",
 	[STEP_GET] = "cannot get fd '%N' from box '%B': %E",
@@ -201,6 +205,9 @@ static const struct errmsg *lookup(enum fdbox_step step, int err)
 	for (i = 0; i < sizeof(messages) / sizeof(messages[0]); i++)
 		if (messages[i].step == step && messages[i].err == err)
 			return &messages[i];
+	/* Creating a box with owner, group or mode fails as creating one. */
+	if (step == STEP_CREATE_ACCESS)
+		return lookup(STEP_CREATE, err);
 	return NULL;
 }
 

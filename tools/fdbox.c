@@ -143,25 +143,56 @@ static int copy_progress(uint64_t done, uint64_t total, void *userdata)
 
 /* ---- create, delete, seal, unseal -------------------------------------- */
 
+/* create --owner/--group/--mode: 1 if given (into @ids), 0, or exit status. */
+static int create_access(const struct fdbox_args *a, unsigned int ids[3])
+{
+	ids[0] = 0;
+	ids[1] = 0;
+	ids[2] = 0600;
+	if (!a->owner && !a->group && !a->mode)
+		return 0;
+	if (a->owner && fdbox_parse_id(a->owner, false, &ids[0])) {
+		fprintf(stderr, "fdbox: create %s: no user '%s'\n", a->box, a->owner);
+		return FDBOX_EXIT_FAILURE;
+	}
+	if (a->group && fdbox_parse_id(a->group, true, &ids[1])) {
+		fprintf(stderr, "fdbox: create %s: no group '%s'\n", a->box, a->group);
+		return FDBOX_EXIT_FAILURE;
+	}
+	/* Checked when the command line was parsed. */
+	if (a->mode)
+		fdbox_parse_mode(a->mode, &ids[2]);
+	return 1;
+}
+
 static int cmd_create_delete(const struct fdbox_args *a)
 {
 	struct op op = { fdbox_cmd_word(a->cmd), a->box, NULL };
+	enum fdbox_step step = STEP_CREATE;
+	unsigned int ids[3];
 	int ctl, err, r;
 
-	/* Open the control device first: its errors are clearer. */
-	r = open_control(&op, &ctl);
-	if (r)
+	r = a->cmd == CMD_CREATE ? create_access(a, ids) : 0;
+	if (r > 1)
 		return r;
+	/* Open the control device first: its errors are clearer. */
+	err = open_control(&op, &ctl);
+	if (err)
+		return err;
 	close(ctl);
-	if (a->cmd == CMD_CREATE)
+	if (a->cmd == CMD_CREATE && r) {
+		step = STEP_CREATE_ACCESS;
+		err = fdbox_box_create_access(a->box, ids[0], ids[1], ids[2]);
+	} else if (a->cmd == CMD_CREATE) {
 		err = fdbox_box_create(a->box);
-	else
+	} else {
+		step = STEP_DELETE;
 		err = fdbox_box_delete(a->box);
+	}
 	if (err == -ENOENT && a->cmd == CMD_CREATE)
 		return op_fail(&op, STEP_CONTROL, err, NULL, -1, NULL);
 	if (err)
-		return op_fail(&op, a->cmd == CMD_CREATE ? STEP_CREATE : STEP_DELETE,
-			       err, NULL, -1, NULL);
+		return op_fail(&op, step, err, NULL, -1, NULL);
 	return 0;
 }
 

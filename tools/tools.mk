@@ -5,8 +5,12 @@
 #   $(BUILD)/guest-bin/fdbox    static, for the VM guest's /bin
 #   $(BUILD)/host-tests/*       unit tests run on the host by make check
 
-FDBOX_TOOL_SRCS := tools/fdbox.c tools/args.c tools/errmsg.c tools/progress.c
+FDBOX_TOOL_SRCS := tools/fdbox.c tools/args.c tools/errmsg.c tools/progress.c \
+	tools/ids.c
 FDBOX_TOOL_OBJS := $(patsubst tools/%.c,$(BUILD)/tools/obj/%.o,$(FDBOX_TOOL_SRCS))
+# The static guest build: user and group numbers only (tools/ids.c).
+FDBOX_GUEST_OBJS := $(filter-out $(BUILD)/tools/obj/ids.o,$(FDBOX_TOOL_OBJS)) \
+	$(BUILD)/tools/obj/ids-no-nss.o
 # Everything but main(), for the unit tests.
 FDBOX_CLI_OBJS := $(filter-out $(BUILD)/tools/obj/fdbox.o,$(FDBOX_TOOL_OBJS))
 
@@ -21,9 +25,13 @@ $(BUILD)/tools/fdbox: $(FDBOX_TOOL_OBJS) $(BUILD)/lib/libfdbox.so $(BUILD)/lib/$
 	$(CC) -o $@ $(FDBOX_TOOL_OBJS) -L$(BUILD)/lib -lfdbox \
 		-Wl,-rpath,'$$ORIGIN/../lib'
 
-$(BUILD)/guest-bin/fdbox: $(FDBOX_TOOL_OBJS) $(LIBFDBOX_A)
+$(BUILD)/tools/obj/ids-no-nss.o: tools/ids.c tools/tools.mk lib/lib.mk
 	@mkdir -p $(dir $@)
-	$(CC) -static -o $@ $(FDBOX_TOOL_OBJS) $(LIBFDBOX_A)
+	$(CC) $(FDBOX_CFLAGS) -DFDBOX_NO_NSS -c -o $@ $<
+
+$(BUILD)/guest-bin/fdbox: $(FDBOX_GUEST_OBJS) $(LIBFDBOX_A)
+	@mkdir -p $(dir $@)
+	$(CC) -static -o $@ $(FDBOX_GUEST_OBJS) $(LIBFDBOX_A)
 
 # ---- host-side unit tests (TAP) -------------------------------------------
 FDBOX_HOST_TESTS := test-names test-errmsg test-args test-copy test-install \

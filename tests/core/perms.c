@@ -2,9 +2,14 @@
 /*
  * Access control is the device node: every node is 0600 root, a non-root
  * process cannot open the control device, and chowning one box node
- * delegates exactly that box.
+ * delegates exactly that box. FDBOX_CREATE_BOX2 makes a box node with the
+ * owner, group and mode it is given (checked: flags, reserved fields,
+ * mode bits, ids, the struct size; CAP_CHOWN needed), and that delegates
+ * the box too; a failed call creates nothing.
  */
 #include <grp.h>
+#include <linux/capability.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 
 #include "kselftest_harness.h"
@@ -179,6 +184,131 @@ TEST_F(perms, chowned_box_is_usable_by_its_owner_and_no_other_box)
 	EXPECT_EQ(1, memfd_check(got, 4096, 0x77));
 	close(got);
 	close(box);
+}
+
+/* A box created with an owner, group and mode gets its node so. */
+TEST_F(perms, box_created_with_access_has_its_node_so)
+{
+	char path[256], given[128];
+	struct delegated d = { given, self->other };
+	struct stat st;
+
+	snprintf(given, sizeof(given), "perm-%s-given", _metadata->name);
+	fdbox_destroy(self->ctl, given);
+	ASSERT_EQ(0, fdbox_create_access(self->ctl, given, NOBODY, NOBODY, 0640));
+	node_path(path, sizeof(path), given);
+	ASSERT_EQ(0, stat(path, &st));
+	EXPECT_TRUE(S_ISCHR(st.st_mode));
+	EXPECT_EQ(0640U, st.st_mode & 07777);
+	EXPECT_EQ((uid_t)NOBODY, st.st_uid);
+	EXPECT_EQ((gid_t)NOBODY, st.st_gid);
+	EXPECT_EQ(0, as_nobody(use_delegated_box, &d));
+	fdbox_destroy(self->ctl, given);
+	EXPECT_EQ(-ENOENT, fdbox_box_open(given));
+}
+
+/* FDBOX_CREATE_BOX2 with @arg (size @size): -errno, 0 if it created @name. */
+static int create2(int ctl, struct fdbox_create_box2 *arg, const char *name)
+{
+	fdbox_set_name(arg->name, name);
+	return ioctl(ctl, FDBOX_CREATE_BOX2, arg) ? -errno : 0;
+}
+
+/* A valid FDBOX_CREATE_BOX2 argument with access, for tests to break. */
+static struct fdbox_create_box2 *base(struct fdbox_create_box2 *a)
+{
+	*a = (struct fdbox_create_box2){
+		.size = sizeof(*a), .flags = FDBOX_CREATE_ACCESS,
+		.uid = 1, .gid = 1, .mode = 0600,
+	};
+	return a;
+}
+
+TEST_F(perms, create_box2_checks_everything_and_creates_nothing_on_error)
+{
+	struct {
+		struct fdbox_create_box2 a;
+		__u64 tail;
+	} big;
+	static const char *name = "perm-create2";
+	struct fdbox_create_box2 a;
+	struct stat st;
+
+	fdbox_destroy(self->ctl, name);
+	base(&a)->flags = 0x2;
+	EXPECT_EQ(-EINVAL, create2(self->ctl, &a, name));
+	base(&a)->flags |= 0x80000000u;
+	EXPECT_EQ(-EINVAL, create2(self->ctl, &a, name));
+	base(&a)->reserved = 1;
+	EXPECT_EQ(-EINVAL, create2(self->ctl, &a, name));
+	base(&a)->mode = 01600;
+	EXPECT_EQ(-EINVAL, create2(self->ctl, &a, name));
+	base(&a)->mode = 04600;
+	EXPECT_EQ(-EINVAL, create2(self->ctl, &a, name));
+	base(&a)->uid = (__u32)-1;
+	EXPECT_EQ(-EINVAL, create2(self->ctl, &a, name));
+	base(&a)->gid = (__u32)-1;
+	EXPECT_EQ(-EINVAL, create2(self->ctl, &a, name));
+	/* Without the flag, the fields must be 0. */
+	base(&a)->flags = 0;
+	EXPECT_EQ(-EINVAL, create2(self->ctl, &a, name));
+	base(&a)->size = FDBOX_CREATE_BOX2_SIZE_VER0 - 4;
+	EXPECT_EQ(-EINVAL, create2(self->ctl, &a, name));
+	/* A larger struct from a newer caller: its tail must be 0. */
+	memset(&big, 0, sizeof(big));
+	big.a.size = sizeof(big);
+	big.tail = 1;
+	EXPECT_EQ(-E2BIG, create2(self->ctl, &big.a, name));
+	EXPECT_EQ(-ENOENT, fdbox_box_open(name));
+	big.tail = 0;
+	EXPECT_EQ(0, create2(self->ctl, &big.a, name));
+	/* Without FDBOX_CREATE_ACCESS: 0600 root, as FDBOX_CREATE_BOX. */
+	ASSERT_EQ(0, stat(FDBOX_DEV_DIR "/perm-create2", &st));
+	EXPECT_EQ(0600U, st.st_mode & 07777);
+	EXPECT_EQ(0U, st.st_uid);
+	EXPECT_EQ(-EEXIST, fdbox_create_access(self->ctl, name, 0, 0, 0600));
+	EXPECT_EQ(0, fdbox_delete(self->ctl, name));
+	EXPECT_EQ(-EINVAL, create2(self->ctl, base(&a), "fdbox"));
+}
+
+/* Drop CAP_CHOWN from the effective set, then try: 0 if refused right. */
+static int create_without_cap_chown(void *arg)
+{
+	struct __user_cap_header_struct h = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+	};
+	struct __user_cap_data_struct c[2];
+	int ctl, err;
+
+	if (syscall(SYS_capget, &h, c))
+		return 20;
+	c[0].effective &= ~(1U << CAP_CHOWN);
+	if (syscall(SYS_capset, &h, c))
+		return 21;
+	ctl = fdbox_ctl_open();
+	if (ctl < 0)
+		return 22;
+	err = fdbox_create_access(ctl, arg, 0, 0, 0600);
+	if (err != -EPERM)
+		return 23;
+	/* Creating a plain box needs no CAP_CHOWN. */
+	if (fdbox_create(ctl, arg) || fdbox_delete(ctl, arg))
+		return 24;
+	return 0;
+}
+
+TEST_F(perms, create_box2_with_access_needs_cap_chown)
+{
+	int status;
+	pid_t pid = fork();
+
+	ASSERT_LE(0, pid);
+	if (pid == 0)
+		_exit(create_without_cap_chown("perm-nocap"));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+	EXPECT_EQ(-ENOENT, fdbox_box_open("perm-nocap"));
 }
 
 TEST_HARNESS_MAIN

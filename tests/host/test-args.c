@@ -4,6 +4,7 @@
  * into what it should; invalid ones give exit status 2, one error line
  * "fdbox: COMMAND: ..." and the short usage; help goes to stdout with 0.
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -265,6 +266,32 @@ int main(void)
 	usage_error(&r, "missing COMMAND", "exec -- ls (ls is the box)");
 	P("exec", "b:x", "--", "ls");
 	usage_error(&r, "box name 'b:x' contains", "exec with a bad box name");
+
+	/* ---- create --owner --group --mode ---- */
+	P("create", "vm1", "--owner", "vmm", "--group=1001", "--mode", "0660");
+	is_int(r.rc, FDBOX_PARSE_RUN, "create --owner: runs");
+	is_str(r.a.owner, "vmm", "create --owner");
+	is_str(r.a.group, "1001", "create --group");
+	is_str(r.a.mode, "0660", "create --mode");
+	P("create", "vm1");
+	ok(!r.a.owner && !r.a.group && !r.a.mode, "create: no owner, group, mode");
+	P("create", "vm1", "--mode", "0800");
+	usage_error(&r, "--mode needs octal permission bits up to 0777, not '0800'", "create --mode 0800");
+	P("create", "vm1", "--mode", "1777");
+	usage_error(&r, "not '1777'", "create --mode 1777 (sticky bit)");
+	P("create", "vm1", "--mode", "rw");
+	usage_error(&r, "not 'rw'", "create --mode rw");
+	P("seal", "vm1", "--owner", "vmm");
+	usage_error(&r, "unknown option '--owner'", "seal --owner");
+	{
+		unsigned int v = 1;
+
+		ok(!fdbox_parse_mode("640", &v) && v == 0640, "mode 640 is octal");
+		ok(!fdbox_parse_id("1000", false, &v) && v == 1000, "uid 1000");
+		ok(!fdbox_parse_id("root", false, &v) && v == 0, "user root is 0");
+		ok(fdbox_parse_id("4294967295", true, &v) == -ENOENT, "gid -1 refused");
+		ok(fdbox_parse_id("no-such-user-xyz", false, &v) == -ENOENT, "unknown user");
+	}
 
 	/* ---- kexec ---- */
 	P("kexec", "--kernel", "/boot/vmlinuz", "--initrd", "/boot/initrd",

@@ -20,7 +20,8 @@ struct row {
 
 static const char *const step_names[STEP__MAX] = {
 	[STEP_CONTROL] = "open control", [STEP_OPEN_BOX] = "open box",
-	[STEP_CREATE] = "create", [STEP_DELETE] = "delete", [STEP_PUT] = "put",
+	[STEP_CREATE] = "create", [STEP_CREATE_ACCESS] = "create with access",
+	[STEP_DELETE] = "delete", [STEP_PUT] = "put",
 	[STEP_GET] = "get", [STEP_SEAL] = "seal", [STEP_UNSEAL] = "unseal",
 	[STEP_LIST] = "list", [STEP_READ_FILE] = "read file",
 	[STEP_WRITE_FILE] = "write file", [STEP_EXEC] = "exec",
@@ -38,6 +39,10 @@ static const struct row rows[] = {
 	{ STEP_UNSEAL, EINVAL, "box 'vm1' is not sealed" },
 	/* EEXIST: name already used */
 	{ STEP_CREATE, EEXIST, "a box named 'vm1' exists already" },
+	/* create --owner: its own errors, else those of create */
+	{ STEP_CREATE_ACCESS, EPERM, "owner, group or mode of box 'vm1' needs CAP_CHOWN" },
+	{ STEP_CREATE_ACCESS, ENOTTY, "module is older than this command" },
+	{ STEP_CREATE_ACCESS, EEXIST, "a box named 'vm1' exists already" },
 	{ STEP_PUT, EEXIST, "box 'vm1' already holds an fd named 'ram'" },
 	/* ENOENT: no such box / no such fd / module not loaded */
 	{ STEP_CONTROL, ENOENT, "load the module first" },

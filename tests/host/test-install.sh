@@ -49,7 +49,9 @@ t "DKMS: builds with make -C kernel KDIR=/lib/modules/\${kernelver}/build" \
 t "DKMS: only for kernels with KHO" grep -qx 'BUILD_EXCLUSIVE_CONFIG="CONFIG_KEXEC_HANDOVER"' "$p/src/fdbox-$version/dkms.conf"
 t "DKMS: no build products in the source tree" \
 	sh -c "! ls '$p/src/fdbox-$version/kernel' | grep -E '\.(o|ko|mod|mod\.c|cmd)\$'"
-t "udev rule: fdbox nodes 0600 root" grep -q 'SUBSYSTEM=="fdbox".*MODE="0600"' "$p/lib/udev/rules.d/60-fdbox.rules"
+t "udev rule: the control node 0600 root" grep -q 'KERNEL=="fdbox".*OWNER="root".*MODE="0600"' "$p/lib/udev/rules.d/60-fdbox.rules"
+t "udev rule: box nodes keep the owner, group and mode the kernel gives them" \
+	sh -c "! grep -v '^#' '$p/lib/udev/rules.d/60-fdbox.rules' | grep -q 'SUBSYSTEM==\"fdbox\"'"
 t "the installed fdbox runs (finds its library)" "$p/bin/fdbox" --version
 t "NEEDED libfdbox.so.0" sh -c "readelf -d '$p/bin/fdbox' | grep -q 'NEEDED.*libfdbox.so.0'"
 t "SONAME libfdbox.so.0" sh -c "readelf -d '$p/lib/libfdbox.so' | grep -q 'SONAME.*libfdbox.so.0\]'"

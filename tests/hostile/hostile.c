@@ -100,17 +100,17 @@ static void bad_magic(struct root *r)
 }
 
 /* FDBOX_KHO_VERSION (kernel/handover_abi.h) */
-#define HANDOVER_VERSION	2
+#define HANDOVER_VERSION	3
 
 static void future_version(struct root *r)
 {
 	r->version = HANDOVER_VERSION + 1;
 }
 
-/* The format before fd records named their type and versioned payloads. */
+/* The format before box blobs carried the owner, group and mode of the node. */
 static void previous_version(struct root *r)
 {
-	r->version = 1;
+	r->version = HANDOVER_VERSION - 1;
 }
 
 static void wrong_header_size(struct root *r)
@@ -171,9 +171,9 @@ static void descriptor_outside_preserved_memory(struct root *r)
 static const struct hcase cases[] = {
 	{ "bad root magic", bad_magic, NULL, "bad magic", GONE, false, NOTHING },
 	{ "future format version", future_version, NULL,
-	  "version 3 is not supported", GONE, false, NOTHING },
+	  "version 4 is not supported", GONE, false, NOTHING },
 	{ "previous format version", previous_version, NULL,
-	  "version 1 is not supported", GONE, false, NOTHING },
+	  "version 2 is not supported", GONE, false, NOTHING },
 	{ "wrong root header size", wrong_header_size, NULL, "malformed", GONE,
 	  false, NOTHING },
 	{ "slot count too large", too_many_slots, NULL, "malformed", GONE,
@@ -196,16 +196,23 @@ static const struct hcase cases[] = {
 
 	/* Behind the root, through the knob: the box blob header. */
 	{ "box blob magic", NULL, "box-magic",
-	  "not an FDBox box blob of version 2 (magic 0x21444142,", GONE, true,
+	  "not an FDBox box blob of version 3 (magic 0x21444142,", GONE, true,
 	  NOTHING },
 	{ "box blob of a future version", NULL, "box-version",
-	  "(magic 0x58424446, version 3,", GONE, true, PAGES },
+	  "(magic 0x58424446, version 4,", GONE, true, PAGES },
 	{ "box blob header_size wrong", NULL, "box-header-size",
-	  "version 2, header 296 bytes,", GONE, true, PAGES },
+	  "version 3, header 312 bytes,", GONE, true, PAGES },
 	{ "box blob fd_size wrong", NULL, "box-fd-size",
-	  "header 288 bytes, fd record 680 bytes,", GONE, true, NOTHING },
+	  "header 304 bytes, fd record 680 bytes,", GONE, true, NOTHING },
 	{ "box blob flags set", NULL, "box-flags",
 	  "fd record 688 bytes, flags 0x1)", GONE, true, PAGES },
+	/* The access of its node. */
+	{ "box node mode with set-user-ID", NULL, "box-mode",
+	  "bad owner, group or mode of its node (uid 0, gid 0, mode 04600,",
+	  GONE, true, PAGES },
+	{ "box node owner not a user", NULL, "box-owner",
+	  "bad owner, group or mode of its node (uid 4294967295,", GONE,
+	  true, PAGES },
 	/* Its contents. */
 	{ "nr_fds too large for the blob", NULL, "box-nr-fds",
 	  "4294967295 fds need", GONE, true, PAGES },

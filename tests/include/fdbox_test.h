@@ -51,6 +51,22 @@ static inline int fdbox_create(int ctl, const char *name)
 	return ioctl(ctl, FDBOX_CREATE_BOX, &arg) ? -errno : 0;
 }
 
+/* FDBOX_CREATE_BOX2 with node access @uid, @gid, @mode: 0 or -errno. */
+static inline int fdbox_create_access(int ctl, const char *name, __u32 uid,
+				      __u32 gid, __u32 mode)
+{
+	struct fdbox_create_box2 arg = {
+		.size = sizeof(arg),
+		.flags = FDBOX_CREATE_ACCESS,
+		.uid = uid,
+		.gid = gid,
+		.mode = mode,
+	};
+
+	fdbox_set_name(arg.name, name);
+	return ioctl(ctl, FDBOX_CREATE_BOX2, &arg) ? -errno : 0;
+}
+
 static inline int fdbox_delete(int ctl, const char *name)
 {
 	struct fdbox_delete_box arg = { 0 };

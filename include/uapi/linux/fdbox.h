@@ -155,4 +155,39 @@ struct fdbox_list {
 
 #define FDBOX_LIST		_IOWR(FDBOX_TYPE, FDBOX_BASE + 6, struct fdbox_list)
 
+/* struct fdbox_create_box2.flags: @uid, @gid and @mode are given. */
+#define FDBOX_CREATE_ACCESS	(1U << 0)
+
+/**
+ * struct fdbox_create_box2 - argument of FDBOX_CREATE_BOX2 (control device)
+ * @size: sizeof(struct fdbox_create_box2) as the caller knows it
+ * @flags: FDBOX_CREATE_* flags
+ * @name: box name, as for FDBOX_CREATE_BOX
+ * @uid: with FDBOX_CREATE_ACCESS, the owner of the box node, in the
+ *       caller's user namespace; else 0
+ * @gid: with FDBOX_CREATE_ACCESS, the group of the box node; else 0
+ * @mode: with FDBOX_CREATE_ACCESS, the permission bits of the box node
+ *        (no more than 0777); else 0
+ * @reserved: 0
+ *
+ * FDBOX_CREATE_BOX with the owner, group and mode of the box node set
+ * when it is created. They are the box's for its whole life: SEAL hands
+ * them over, and the next kernel makes the node with them again (a chown
+ * of the node is not recorded). Giving them needs CAP_CHOWN. Without
+ * FDBOX_CREATE_ACCESS the node is 0600 root, as with FDBOX_CREATE_BOX.
+ */
+struct fdbox_create_box2 {
+	__u32 size;
+	__u32 flags;
+	__u8 name[FDBOX_NAME_LEN];
+	__u32 uid;
+	__u32 gid;
+	__u32 mode;
+	__u32 reserved;
+};
+
+#define FDBOX_CREATE_BOX2_SIZE_VER0	280	/* sizeof first published struct */
+
+#define FDBOX_CREATE_BOX2	_IOW(FDBOX_TYPE, FDBOX_BASE + 7, struct fdbox_create_box2)
+
 #endif /* _UAPI_LINUX_FDBOX_H */
