@@ -386,6 +386,10 @@ static int fdbox_box_may_add(struct fdbox_box *box, struct fdbox_fd *fd)
 		return -EEXIST;
 	if (box->nr_fds >= READ_ONCE(max_fds_per_box))
 		return -EMFILE;
+	if (box->params.max_bytes &&
+	    (fd->size > box->params.max_bytes ||
+	     box->bytes > box->params.max_bytes - fd->size))
+		return -ENOSPC;
 	return fdbox_charge(fd->size);
 }
 
@@ -423,7 +427,7 @@ static void fdbox_box_remove(struct fdbox_box *box, struct fdbox_fd *fd)
 }
 
 static struct fdbox_box *fdbox_box_alloc(const char *name, u32 state,
-					 const struct fdbox_access *access)
+					 const struct fdbox_box_params *params)
 {
 	struct fdbox_box *box;
 
@@ -434,7 +438,7 @@ static struct fdbox_box *fdbox_box_alloc(const char *name, u32 state,
 	INIT_LIST_HEAD(&box->fds);
 	mutex_init(&box->lock);
 	strscpy(box->name, name);
-	box->access = *access;
+	box->params = *params;
 	box->state = state;
 	/* From here on the box is freed by put_device(). */
 	fdbox_box_device_init(box);
@@ -482,7 +486,7 @@ static int fdbox_box_register(struct fdbox_box *box, bool restored)
 /**
  * fdbox_create_box() - create an empty, open box and its device
  * @name: box name, checked by fdbox_check_box_name()
- * @access: owner, group and mode of its node, checked
+ * @params: owner, group and mode of its node, its own byte limit; checked
  *
  * Context: Process context. Takes the registry lock.
  * Return: 0 on success, or
@@ -490,12 +494,12 @@ static int fdbox_box_register(struct fdbox_box *box, bool restored)
  * * %-ENOSPC - max_boxes boxes exist, or no device minor is left
  * * %-ENOMEM - out of memory
  */
-int fdbox_create_box(const char *name, const struct fdbox_access *access)
+int fdbox_create_box(const char *name, const struct fdbox_box_params *params)
 {
 	struct fdbox_box *box;
 	int err;
 
-	box = fdbox_box_alloc(name, FDBOX_STATE_OPEN, access);
+	box = fdbox_box_alloc(name, FDBOX_STATE_OPEN, params);
 	if (!box)
 		return -ENOMEM;
 	scoped_guard(mutex, &fdbox_lock)
@@ -672,7 +676,7 @@ static int fdbox_put_raced(struct fdbox_box *box, struct fdbox_fd *fd,
  * * %-EBUSY - the box is sealed or restored
  * * %-EEXIST - the box holds an fd called @name already
  * * %-EMFILE - the box holds max_fds_per_box fds
- * * %-ENOSPC - max_bytes would be exceeded
+ * * %-ENOSPC - max_bytes, or the box's own limit, would be exceeded
  * * %-ENOMEM - out of memory
  */
 int fdbox_box_put_fd(struct fdbox_box *box, unsigned int fdnum,
@@ -769,8 +773,9 @@ int fdbox_box_get_fd(struct fdbox_box *box, const char *name)
 
 /*
  * The bytes of the fds of @box now: a file may have grown or shrunk since
- * PUT through another reference. Charge (against max_bytes) or uncharge
- * the difference to what @box is charged for; *@nowp gets the new total.
+ * PUT through another reference. Check them against the box's own limit,
+ * charge (against max_bytes) or uncharge the difference to what @box is
+ * charged for; *@nowp gets the new total.
  */
 static int fdbox_box_recharge(struct fdbox_box *box, u64 *nowp)
 {
@@ -785,6 +790,8 @@ static int fdbox_box_recharge(struct fdbox_box *box, u64 *nowp)
 		if (check_add_overflow(now, size, &now))
 			return -ENOSPC;
 	}
+	if (box->params.max_bytes && now > box->params.max_bytes)
+		return -ENOSPC;
 	if (now > box->bytes)
 		err = fdbox_charge(now - box->bytes);
 	else
@@ -897,7 +904,7 @@ int fdbox_box_seal(struct fdbox_box *box)
 		return err;
 	err = fdbox_box_recharge(box, &bytes);
 	if (err) {
-		pr_info_ratelimited("box '%s': its files have grown past max_bytes since PUT\n",
+		pr_info_ratelimited("box '%s': its files have grown past max_bytes (the box's own, or the module's) since PUT\n",
 				    box->name);
 		goto err_sealed;
 	}
@@ -1112,7 +1119,8 @@ int fdbox_box_unseal(struct fdbox_box *box)
 /**
  * fdbox_restored_box_alloc() - start recreating a box from the handover
  * @name: box name from the handover
- * @access: owner, group and mode of its node from the handover, checked
+ * @params: owner, group and mode of its node and its byte limit, from the
+ *          handover, checked
  *
  * The box is in state FDBOX_STATE_RESTORED and invisible until
  * fdbox_restored_box_publish(). Fill it with fdbox_restored_box_add_fd().
@@ -1121,13 +1129,13 @@ int fdbox_box_unseal(struct fdbox_box *box)
  * Return: the box, or ERR_PTR(-EINVAL) for a bad name, ERR_PTR(-ENOMEM).
  */
 struct fdbox_box *fdbox_restored_box_alloc(const char *name,
-					   const struct fdbox_access *access)
+					   const struct fdbox_box_params *params)
 {
 	struct fdbox_box *box;
 
 	if (fdbox_check_box_name((const u8 *)name))
 		return ERR_PTR(-EINVAL);
-	box = fdbox_box_alloc(name, FDBOX_STATE_RESTORED, access);
+	box = fdbox_box_alloc(name, FDBOX_STATE_RESTORED, params);
 	return box ?: ERR_PTR(-ENOMEM);
 }
 

@@ -27,19 +27,22 @@
 struct fdbox_handover_box;
 
 /**
- * struct fdbox_access - owner, group and mode of a box node
- * @uid: owner
- * @gid: group
- * @mode: permission bits, no more than 0777
+ * struct fdbox_box_params - what the creator of a box chose for it
+ * @uid: owner of the box node
+ * @gid: its group
+ * @mode: its permission bits, no more than 0777
+ * @max_bytes: most bytes the box may hold (besides the module's
+ *             max_bytes for all boxes); 0: no limit of its own
  */
-struct fdbox_access {
+struct fdbox_box_params {
 	kuid_t uid;
 	kgid_t gid;
 	umode_t mode;
+	u64 max_bytes;
 };
 
-/* A box node unless its creator says otherwise: 0600 root. */
-#define FDBOX_ACCESS_DEFAULT	((struct fdbox_access){ \
+/* A box unless its creator says otherwise: node 0600 root, no limit. */
+#define FDBOX_PARAMS_DEFAULT	((struct fdbox_box_params){ \
 	.uid = GLOBAL_ROOT_UID, .gid = GLOBAL_ROOT_GID, .mode = 0600 })
 
 /**
@@ -50,7 +53,8 @@ struct fdbox_access {
  * @cdev: character device of @dev
  * @node: entry in the registry list, protected by the registry lock
  * @name: box name, NUL-terminated, never changes
- * @access: owner, group and mode of the box node, never change
+ * @params: owner, group and mode of the box node, byte limit of the box;
+ *          never change
  * @lock: the box lock, protects all fields below
  * @state: FDBOX_STATE_*
  * @dead: the box was deleted; open files of its device see ENOENT
@@ -75,7 +79,7 @@ struct fdbox_box {
 	struct cdev cdev;
 	struct list_head node;
 	char name[FDBOX_NAME_LEN];
-	struct fdbox_access access;
+	struct fdbox_box_params params;
 
 	struct mutex lock;	/* the box lock, see box.c */
 	u32 state;
@@ -115,7 +119,7 @@ void fdbox_box_device_del(struct fdbox_box *box);
 /* box.c: names, registry, box state machine */
 int fdbox_check_name(const u8 *name);
 int fdbox_check_box_name(const u8 *name);
-int fdbox_create_box(const char *name, const struct fdbox_access *access);
+int fdbox_create_box(const char *name, const struct fdbox_box_params *params);
 int fdbox_delete_box(const char *name);
 int fdbox_box_put_fd(struct fdbox_box *box, unsigned int fd, const char *name);
 int fdbox_box_get_fd(struct fdbox_box *box, const char *name);
@@ -124,7 +128,7 @@ int fdbox_box_unseal(struct fdbox_box *box);
 int fdbox_list(struct fdbox_box *box, struct fdbox_list *args);
 const char *fdbox_state_name(u32 state);
 struct fdbox_box *fdbox_restored_box_alloc(const char *name,
-					   const struct fdbox_access *access);
+					   const struct fdbox_box_params *params);
 int fdbox_restored_box_add_fd(struct fdbox_box *box, const char *name,
 			      const struct fdbox_handler *handler, u64 size,
 			      void *data);

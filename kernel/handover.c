@@ -198,9 +198,10 @@ static struct fdbox_kho_box *fdbox_handover_build(struct fdbox_box *box,
 	blob->fd_size = sizeof(blob->fds[0]);
 	blob->nr_fds = box->nr_fds;
 	blob->bytes = box->bytes;
-	blob->uid = from_kuid(&init_user_ns, box->access.uid);
-	blob->gid = from_kgid(&init_user_ns, box->access.gid);
-	blob->mode = box->access.mode;
+	blob->uid = from_kuid(&init_user_ns, box->params.uid);
+	blob->gid = from_kgid(&init_user_ns, box->params.gid);
+	blob->mode = box->params.mode;
+	blob->max_bytes = box->params.max_bytes;
 	strscpy_pad(blob->name, box->name);
 	list_for_each_entry(fd, &box->fds, list) {
 		struct fdbox_kho_fd *rec = &blob->fds[i++];
@@ -515,10 +516,11 @@ static int fdbox_handover_load_box(const struct fdbox_kho_box *blob)
 {
 	const char *bname = (const char *)blob->name;
 	const struct fdbox_handler *handler;
-	struct fdbox_access access = {
+	struct fdbox_box_params params = {
 		.uid = make_kuid(&init_user_ns, blob->uid),
 		.gid = make_kgid(&init_user_ns, blob->gid),
 		.mode = blob->mode,
+		.max_bytes = blob->max_bytes,
 	};
 	struct fdbox_record rec;
 	struct fdbox_box *box;
@@ -528,7 +530,7 @@ static int fdbox_handover_load_box(const struct fdbox_kho_box *blob)
 	u64 size;
 	int err;
 
-	box = fdbox_restored_box_alloc(bname, &access);
+	box = fdbox_restored_box_alloc(bname, &params);
 	if (IS_ERR(box))
 		return PTR_ERR(box);
 	for (i = 0; i < blob->nr_fds; i++) {

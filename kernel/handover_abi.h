@@ -66,7 +66,8 @@
  * file: any change of layout or meaning of any structure here bumps it. A
  * payload layout is versioned by its handler, in the record. Version 1,
  * whose fd records held the one file type's record in a union, and version
- * 2, whose box blobs had no owner, group and mode, are refused, not read
+ * 2, whose box blobs had no owner, group, mode and byte limit, are
+ * refused, not read
  * (no FDBox release wrote them). A reader
  * accepts only the versions it knows; on an unknown version, a bad magic or
  * an unexpected structure size it logs one clear message and touches
@@ -181,6 +182,8 @@ struct fdbox_kho_fd {
  *          @header_size + @nr_fds * @fd_size
  * @flags: 0
  * @bytes: data bytes held by all fds of the box (for reports)
+ * @max_bytes: most bytes the box may hold, as its creator chose; 0: no
+ *             limit of its own
  * @uid: owner of the box node, in the initial user namespace
  * @gid: group of the box node, in the initial user namespace
  * @mode: permission bits of the box node, no more than 0777
@@ -196,6 +199,7 @@ struct fdbox_kho_box {
 	__u32 nr_fds;
 	__u32 flags;
 	__u64 bytes;
+	__u64 max_bytes;
 	__u32 uid;
 	__u32 gid;
 	__u32 mode;
@@ -218,9 +222,9 @@ static_assert(sizeof(struct kho_vmalloc) == 16);
 static_assert(sizeof(struct fdbox_kho_box_ref) == 32);
 static_assert(sizeof(struct fdbox_kho_root) == 32);
 static_assert(sizeof(struct fdbox_kho_fd) == 688);
-static_assert(sizeof(struct fdbox_kho_box) == 304);
+static_assert(sizeof(struct fdbox_kho_box) == 312);
 static_assert(offsetof(struct fdbox_kho_fd, payload) == 304);
-static_assert(offsetof(struct fdbox_kho_box, fds) == 304);
+static_assert(offsetof(struct fdbox_kho_box, fds) == 312);
 static_assert(FDBOX_KHO_BOX_MAX_FDS == 24385);
 
 #endif /* _FDBOX_HANDOVER_ABI_H */

@@ -24,7 +24,9 @@
  * completely, and only then handed to box.c, which takes the locks and
  * changes state.
  *
- * Each box device has sysfs attributes state, nr_fds and bytes.
+ * Each box device has sysfs attributes state, nr_fds, bytes and max_bytes,
+ * readable by those who may read its node (the read bits of its mode, its
+ * owner and group).
  *
  * Module load takes every step that can fail first (device numbers, the
  * class, the outgoing KHO subtree, the control device) and recreates the
@@ -102,13 +104,46 @@ static ssize_t bytes_show(struct device *dev, struct device_attribute *attr,
 }
 static DEVICE_ATTR_RO(bytes);
 
+static ssize_t max_bytes_show(struct device *dev,
+			      struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%llu\n", dev_to_box(dev)->params.max_bytes);
+}
+static DEVICE_ATTR_RO(max_bytes);
+
 static struct attribute *fdbox_box_attrs[] = {
 	&dev_attr_state.attr,
 	&dev_attr_nr_fds.attr,
 	&dev_attr_bytes.attr,
+	&dev_attr_max_bytes.attr,
 	NULL
 };
-ATTRIBUTE_GROUPS(fdbox_box);
+
+/*
+ * What a box holds is for those who may open its node: its attributes
+ * have the read bits of the node's mode, and its owner and group
+ * (fdbox_box_ownership()).
+ */
+static umode_t fdbox_box_attr_mode(struct kobject *kobj, struct attribute *a,
+				   int n)
+{
+	return dev_to_box(kobj_to_dev(kobj))->params.mode & 0444;
+}
+
+static const struct attribute_group fdbox_box_group = {
+	.attrs = fdbox_box_attrs,
+	.is_visible = fdbox_box_attr_mode,
+};
+__ATTRIBUTE_GROUPS(fdbox_box);
+
+static void fdbox_box_ownership(const struct device *dev, kuid_t *uid,
+				kgid_t *gid)
+{
+	const struct fdbox_box *box = container_of(dev, struct fdbox_box, dev);
+
+	*uid = box->params.uid;
+	*gid = box->params.gid;
+}
 
 /*
  * The driver core cannot be told that this failed: on NULL it uses the bare
@@ -126,11 +161,11 @@ static char *fdbox_box_devnode(const struct device *dev, umode_t *mode,
 	const struct fdbox_box *box = container_of(dev, struct fdbox_box, dev);
 
 	if (mode)
-		*mode = box->access.mode;
+		*mode = box->params.mode;
 	if (uid)
-		*uid = box->access.uid;
+		*uid = box->params.uid;
 	if (gid)
-		*gid = box->access.gid;
+		*gid = box->params.gid;
 	return kasprintf(GFP_KERNEL | __GFP_NOFAIL, "fdbox/%s", dev_name(dev));
 }
 
@@ -141,6 +176,7 @@ static const struct device_type fdbox_box_type = {
 static const struct class fdbox_class = {
 	.name = "fdbox",
 	.dev_groups = fdbox_box_groups,
+	.get_ownership = fdbox_box_ownership,
 };
 
 /* The argument of any FDBox ioctl, copied in. */
@@ -246,14 +282,14 @@ static long fdbox_ioctl_create_box(struct file *file,
 	if (err)
 		return err;
 	return fdbox_create_box((const char *)args->name,
-				&FDBOX_ACCESS_DEFAULT);
+				&FDBOX_PARAMS_DEFAULT);
 }
 
 static long fdbox_ioctl_create_box2(struct file *file,
 				    union fdbox_ioctl_arg *arg)
 {
 	const struct fdbox_create_box2 *args = &arg->create2;
-	struct fdbox_access access = FDBOX_ACCESS_DEFAULT;
+	struct fdbox_box_params params = FDBOX_PARAMS_DEFAULT;
 	int err;
 
 	if ((args->flags & ~FDBOX_CREATE_ACCESS) || args->reserved)
@@ -262,10 +298,10 @@ static long fdbox_ioctl_create_box2(struct file *file,
 	if (err)
 		return err;
 	if (args->flags & FDBOX_CREATE_ACCESS) {
-		access.uid = make_kuid(current_user_ns(), args->uid);
-		access.gid = make_kgid(current_user_ns(), args->gid);
-		access.mode = args->mode;
-		if (!uid_valid(access.uid) || !gid_valid(access.gid) ||
+		params.uid = make_kuid(current_user_ns(), args->uid);
+		params.gid = make_kgid(current_user_ns(), args->gid);
+		params.mode = args->mode;
+		if (!uid_valid(params.uid) || !gid_valid(params.gid) ||
 		    (args->mode & ~0777))
 			return -EINVAL;
 		if (!capable(CAP_CHOWN))
@@ -273,7 +309,8 @@ static long fdbox_ioctl_create_box2(struct file *file,
 	} else if (args->uid || args->gid || args->mode) {
 		return -EINVAL;
 	}
-	return fdbox_create_box((const char *)args->name, &access);
+	params.max_bytes = args->max_bytes;
+	return fdbox_create_box((const char *)args->name, &params);
 }
 
 static long fdbox_ioctl_delete_box(struct file *file,
@@ -303,7 +340,7 @@ static const struct fdbox_ioctl_op fdbox_control_ops[] = {
 	FDBOX_IOCTL_SIZED(FDBOX_LIST, fdbox_ioctl_list_all,
 			  struct fdbox_list, unclaimed_bytes),
 	FDBOX_IOCTL_SIZED(FDBOX_CREATE_BOX2, fdbox_ioctl_create_box2,
-			  struct fdbox_create_box2, reserved),
+			  struct fdbox_create_box2, max_bytes),
 };
 
 static long fdbox_control_ioctl(struct file *file, unsigned int cmd,

@@ -70,15 +70,26 @@ int fdbox_control_open(void);
  */
 int fdbox_box_create(const char *box);
 
+/* What fdbox_box_create2() gives a new box, besides its name. */
+struct fdbox_create_options {
+	size_t size;		/* sizeof(struct fdbox_create_options) */
+	int set_access;		/* nonzero: @uid, @gid and @mode are given */
+	uid_t uid;		/* owner of the node /dev/fdbox/BOX */
+	gid_t gid;		/* its group */
+	mode_t mode;		/* its permission bits, at most 0777 */
+	uint64_t max_bytes;	/* most bytes the box may hold; 0: no limit */
+};
+
 /*
- * fdbox_box_create_access - create the box @box whose node
- * /dev/fdbox/@box has owner @uid, group @gid and permission bits @mode
- * (at most 0777), kept across kexec (FDBOX_CREATE_BOX2; needs CAP_CHOWN).
- * Returns 0, the errors of fdbox_box_create(), -EPERM (no CAP_CHOWN), or
- * -ENOTTY (a module older than FDBOX_CREATE_BOX2).
+ * fdbox_box_create2 - create the box @box with the owner, group and mode
+ * of its node and its own byte limit from @opts (FDBOX_CREATE_BOX2); the
+ * box keeps them across kexec. Without @opts->set_access the node is
+ * 0600 root; setting them needs CAP_CHOWN.
+ * Returns 0, the errors of fdbox_box_create(), -EINVAL (also for an id of
+ * -1 or a mode beyond 0777), -EPERM (no CAP_CHOWN), or -ENOTTY (a module
+ * older than FDBOX_CREATE_BOX2).
  */
-int fdbox_box_create_access(const char *box, uid_t uid, gid_t gid,
-			    mode_t mode);
+int fdbox_box_create2(const char *box, const struct fdbox_create_options *opts);
 
 /*
  * fdbox_box_delete - delete the box @box and drop every fd it holds

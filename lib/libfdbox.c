@@ -88,21 +88,25 @@ _public_ int fdbox_box_create(const char *box)
 	return 0;
 }
 
-_public_ int fdbox_box_create_access(const char *box, uid_t uid, gid_t gid,
-				     mode_t mode)
+_public_ int fdbox_box_create2(const char *box,
+			      const struct fdbox_create_options *opts)
 {
-	struct fdbox_create_box2 arg = {
-		.size = sizeof(arg),
-		.flags = FDBOX_CREATE_ACCESS,
-		.uid = uid,
-		.gid = gid,
-		.mode = mode,
-	};
+	struct fdbox_create_box2 arg = { .size = sizeof(arg) };
 	_cleanup_close_ int ctl = -1;
 
-	if (fdbox_box_name_check(box) || uid == (uid_t)-1 ||
-	    gid == (gid_t)-1 || (mode & ~(mode_t)0777))
+	if (fdbox_box_name_check(box) || !opts ||
+	    opts->size < sizeof(struct fdbox_create_options))
 		return -EINVAL;
+	if (opts->set_access) {
+		if (opts->uid == (uid_t)-1 || opts->gid == (gid_t)-1 ||
+		    (opts->mode & ~(mode_t)0777))
+			return -EINVAL;
+		arg.flags = FDBOX_CREATE_ACCESS;
+		arg.uid = opts->uid;
+		arg.gid = opts->gid;
+		arg.mode = opts->mode;
+	}
+	arg.max_bytes = opts->max_bytes;
 	ctl = fdbox_control_open();
 	if (ctl < 0)
 		return ctl;

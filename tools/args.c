@@ -29,7 +29,8 @@ struct cmd_info {
 
 static const struct cmd_info cmds[CMD__MAX] = {
 	[CMD_CREATE] = {
-		"create", "fdbox create BOX [--owner USER] [--group GROUP] [--mode MODE]\n",
+		"create", "fdbox create BOX [--owner USER] [--group GROUP] [--mode MODE]\n"
+			  "             [--max-bytes SIZE]\n",
 		"create an empty box",
 		"Create the box BOX and its device node /dev/fdbox/BOX (mode 0600,\n"
 		"root). Box names are 1-255 characters of A-Z a-z 0-9 . _ -, not\n"
@@ -38,10 +39,13 @@ static const struct cmd_info cmds[CMD__MAX] = {
 		"  --owner USER      owner of the node (a name or a number; root)\n"
 		"  --group GROUP     its group (a name or a number; root)\n"
 		"  --mode MODE       its permission bits, octal, at most 0777 (0600)\n"
+		"  --max-bytes SIZE  most bytes the box may hold (suffix K, M, G or T:\n"
+		"                    binary units), on top of the module's limit\n"
 		"\n"
 		"Whoever may open the node may use the box: this delegates it to a\n"
 		"service. Owner, group and mode stay the box's, across kexec too (a\n"
-		"chown of the node is not carried over). Setting them needs CAP_CHOWN.\n",
+		"chown of the node is not carried over), and so does the byte limit.\n"
+		"Setting owner, group or mode needs CAP_CHOWN.\n",
 	},
 	[CMD_DELETE] = {
 		"delete", "fdbox delete BOX\n",
@@ -217,7 +221,7 @@ static int usage_error(FILE *err, enum fdbox_cmd cmd, const char *fmt,
 enum opt_id {
 	OPT_HELP, OPT_FROM_FILE, OPT_TO_FILE, OPT_FD, OPT_JSON, OPT_KERNEL,
 	OPT_INITRD, OPT_APPEND, OPT_REUSE_CMDLINE, OPT_CHECK_ONLY,
-	OPT_LOAD_ONLY, OPT_OWNER, OPT_GROUP, OPT_MODE,
+	OPT_LOAD_ONLY, OPT_OWNER, OPT_GROUP, OPT_MODE, OPT_MAX_BYTES,
 };
 
 struct opt {
@@ -246,6 +250,7 @@ static const struct opt opts[] = {
 	{ "owner", 0, true, OPT_OWNER, C(CMD_CREATE) },
 	{ "group", 0, true, OPT_GROUP, C(CMD_CREATE) },
 	{ "mode", 0, true, OPT_MODE, C(CMD_CREATE) },
+	{ "max-bytes", 0, true, OPT_MAX_BYTES, C(CMD_CREATE) },
 };
 
 /* Find the option @arg ("--name", "--name=value" or "-x") of @cmd. */
@@ -287,6 +292,33 @@ int fdbox_parse_mode(const char *s, unsigned int *mode)
 		return -EINVAL;
 	if (mode)
 		*mode = (unsigned int)v;
+	return 0;
+}
+
+int fdbox_parse_size(const char *s, unsigned long long *bytes)
+{
+	static const char units[] = "KMGT";
+	unsigned long long v;
+	const char *u;
+	char *end;
+
+	if (!s || *s < '0' || *s > '9')
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno)
+		return -EINVAL;
+	if (*end) {
+		u = strchr(units, *end);
+		if (!u || end[1])
+			return -EINVAL;
+		for (; u >= units; u--) {
+			if (v > ULLONG_MAX / 1024)
+				return -EINVAL;
+			v *= 1024;
+		}
+	}
+	*bytes = v;
 	return 0;
 }
 
@@ -433,6 +465,10 @@ int fdbox_parse_args(int argc, char **argv, struct fdbox_args *a,
 				if (fdbox_parse_mode(value, NULL))
 					return usage_error(err, cmd, "--mode needs octal permission bits up to 0777, not '%s'", value);
 				a->mode = value;
+				break;
+			case OPT_MAX_BYTES:
+				if (fdbox_parse_size(value, &a->max_bytes) || !a->max_bytes)
+					return usage_error(err, cmd, "--max-bytes needs a size above 0 (bytes, or with K, M, G or T), not '%s'", value);
 				break;
 			}
 			continue;

@@ -41,6 +41,7 @@ struct fdbox_args {
 	const char *owner;		/* create --owner USER */
 	const char *group;		/* create --group GROUP */
 	const char *mode;		/* create --mode MODE */
+	unsigned long long max_bytes;	/* create --max-bytes SIZE, 0: none */
 	char **command;			/* exec: COMMAND [ARG...], NULL-ended */
 	const char *kernel;		/* kexec --kernel */
 	const char *initrd;		/* kexec --initrd */
@@ -68,6 +69,9 @@ int fdbox_parse_args(int argc, char **argv, struct fdbox_args *args,
 /* A user (@group false) or group named @s, or its number: 0 or -ENOENT. */
 int fdbox_parse_id(const char *s, bool group, unsigned int *id);
 
+/* Parse a size in bytes, or with a suffix K, M, G, T: 0 or -EINVAL. */
+int fdbox_parse_size(const char *s, unsigned long long *bytes);
+
 /* Parse octal permission bits up to 0777 ("0660", "640"): 0 or -EINVAL. */
 int fdbox_parse_mode(const char *s, unsigned int *mode);
 
@@ -89,7 +93,7 @@ enum fdbox_step {
 	STEP_CONTROL,		/* opening /dev/fdbox/fdbox */
 	STEP_OPEN_BOX,		/* opening /dev/fdbox/<box> */
 	STEP_CREATE,		/* FDBOX_CREATE_BOX */
-	STEP_CREATE_ACCESS,	/* FDBOX_CREATE_BOX2 (create --owner ...) */
+	STEP_CREATE_ACCESS,	/* FDBOX_CREATE_BOX2 (create --owner, --max-bytes) */
 	STEP_DELETE,		/* FDBOX_DELETE_BOX */
 	STEP_PUT,		/* FDBOX_PUT_FD */
 	STEP_GET,		/* FDBOX_GET_FD */

@@ -52,7 +52,7 @@ static const struct errmsg messages[] = {
 	{ STEP_CREATE, EACCES, "no permission on /dev/fdbox/fdbox (creating boxes needs root)" },
 	{ STEP_CREATE, EPERM, "no permission on /dev/fdbox/fdbox (creating boxes needs root)" },
 	{ STEP_CREATE_ACCESS, EPERM, "setting the owner, group or mode of box '%B' needs CAP_CHOWN" },
-	{ STEP_CREATE_ACCESS, ENOTTY, "the fdbox module is older than this command: it cannot give box '%B' an owner, group or mode (create it without them)" },
+	{ STEP_CREATE_ACCESS, ENOTTY, "the fdbox module is older than this command: it cannot give box '%B' an owner, group, mode or byte limit (create it without them)" },
 	{ STEP_CREATE_ACCESS, EINVAL, "'%B' is not a valid box name, or the owner, group or mode is not valid here" },
 
 	/* FDBOX_DELETE_BOX */

@@ -143,25 +143,39 @@ static int copy_progress(uint64_t done, uint64_t total, void *userdata)
 
 /* ---- create, delete, seal, unseal -------------------------------------- */
 
-/* create --owner/--group/--mode: 1 if given (into @ids), 0, or exit status. */
-static int create_access(const struct fdbox_args *a, unsigned int ids[3])
+/*
+ * create --owner/--group/--mode/--max-bytes into @o: 1 if any is given,
+ * 0 if none, or an exit status (> 1) after a message.
+ */
+static int create_options(const struct fdbox_args *a,
+			  struct fdbox_create_options *o)
 {
-	ids[0] = 0;
-	ids[1] = 0;
-	ids[2] = 0600;
+	unsigned int id, mode = 0600;
+
+	memset(o, 0, sizeof(*o));
+	o->size = sizeof(*o);
+	o->mode = 0600;
+	o->max_bytes = a->max_bytes;
 	if (!a->owner && !a->group && !a->mode)
-		return 0;
-	if (a->owner && fdbox_parse_id(a->owner, false, &ids[0])) {
-		fprintf(stderr, "fdbox: create %s: no user '%s'\n", a->box, a->owner);
-		return FDBOX_EXIT_FAILURE;
+		return a->max_bytes ? 1 : 0;
+	o->set_access = 1;
+	if (a->owner) {
+		if (fdbox_parse_id(a->owner, false, &id)) {
+			fprintf(stderr, "fdbox: create %s: no user '%s'\n", a->box, a->owner);
+			return FDBOX_EXIT_FAILURE + 1;
+		}
+		o->uid = id;
 	}
-	if (a->group && fdbox_parse_id(a->group, true, &ids[1])) {
-		fprintf(stderr, "fdbox: create %s: no group '%s'\n", a->box, a->group);
-		return FDBOX_EXIT_FAILURE;
+	if (a->group) {
+		if (fdbox_parse_id(a->group, true, &id)) {
+			fprintf(stderr, "fdbox: create %s: no group '%s'\n", a->box, a->group);
+			return FDBOX_EXIT_FAILURE + 1;
+		}
+		o->gid = id;
 	}
 	/* Checked when the command line was parsed. */
-	if (a->mode)
-		fdbox_parse_mode(a->mode, &ids[2]);
+	if (a->mode && !fdbox_parse_mode(a->mode, &mode))
+		o->mode = mode;
 	return 1;
 }
 
@@ -169,12 +183,12 @@ static int cmd_create_delete(const struct fdbox_args *a)
 {
 	struct op op = { fdbox_cmd_word(a->cmd), a->box, NULL };
 	enum fdbox_step step = STEP_CREATE;
-	unsigned int ids[3];
+	struct fdbox_create_options o;
 	int ctl, err, r;
 
-	r = a->cmd == CMD_CREATE ? create_access(a, ids) : 0;
+	r = a->cmd == CMD_CREATE ? create_options(a, &o) : 0;
 	if (r > 1)
-		return r;
+		return FDBOX_EXIT_FAILURE;
 	/* Open the control device first: its errors are clearer. */
 	err = open_control(&op, &ctl);
 	if (err)
@@ -182,7 +196,7 @@ static int cmd_create_delete(const struct fdbox_args *a)
 	close(ctl);
 	if (a->cmd == CMD_CREATE && r) {
 		step = STEP_CREATE_ACCESS;
-		err = fdbox_box_create_access(a->box, ids[0], ids[1], ids[2]);
+		err = fdbox_box_create2(a->box, &o);
 	} else if (a->cmd == CMD_CREATE) {
 		err = fdbox_box_create(a->box);
 	} else {

@@ -2,7 +2,9 @@
 /*
  * The limits are module parameters, writable at run time by root:
  * max_boxes (ENOSPC), max_fds_per_box (EMFILE), max_bytes (ENOSPC, bytes
- * being the sizes of the held memfds). Reaching one changes nothing.
+ * being the sizes of the held memfds), and a box's own byte limit given
+ * at FDBOX_CREATE_BOX2 (ENOSPC, that box only). Reaching one changes
+ * nothing.
  */
 #include "kselftest_harness.h"
 #include "fdbox_test.h"
@@ -209,7 +211,7 @@ TEST_F(limits, seal_counts_growth_since_put_against_max_bytes)
 	ASSERT_EQ(0, ftruncate(a2, 3 * 4096));
 	ASSERT_EQ(0, fdbox_snapshot(self->ctl, snap_before, SNAP_LEN));
 	EXPECT_EQ(-ENOSPC, fdbox_seal(self->box));
-	EXPECT_TRUE(kernel_log_has("have grown past max_bytes since PUT"));
+	EXPECT_TRUE(kernel_log_has("have grown past max_bytes (the box's own, or the module's) since PUT"));
 	ASSERT_UNCHANGED();
 
 	/* Back within the limit: SEAL charges what the file holds now. */
@@ -222,6 +224,51 @@ TEST_F(limits, seal_counts_growth_since_put_against_max_bytes)
 	close(fdbox_get(self->box, "a"));
 	EXPECT_EQ(held, bytes_held(self->ctl));
 	close(a2);
+}
+
+/*
+ * A box's own limit: PUT up to it exactly, not a byte more; growth since
+ * PUT counts at SEAL; other boxes are not held to it.
+ */
+TEST_F(limits, a_box_limit_holds_that_box_only)
+{
+	static const char name[] = "lim-own";
+	struct fdbox_create_box2 arg = { .size = sizeof(arg), .max_bytes = 8192 };
+	int box, a, a2, b, c;
+	char attr[32];
+
+	fdbox_destroy(self->ctl, name);
+	fdbox_set_name(arg.name, name);
+	ASSERT_EQ(0, ioctl(self->ctl, FDBOX_CREATE_BOX2, &arg));
+	box = fdbox_box_open(name);
+	ASSERT_LE(0, box);
+	ASSERT_EQ(0, fdbox_sysfs(name, "max_bytes", attr, sizeof(attr)));
+	EXPECT_STREQ("8192", attr);
+	a = memfd_with("own-a", 4096, 1, 0);
+	b = memfd_with("own-b", 4097, 2, 0);
+	c = memfd_with("own-c", 4096, 3, 0);
+	ASSERT_LE(0, a);
+	ASSERT_LE(0, b);
+	ASSERT_LE(0, c);
+	a2 = dup(a);
+	ASSERT_LE(0, a2);
+	ASSERT_EQ(0, fdbox_put(box, a, "a"));
+	ASSERT_EQ(0, fdbox_snapshot(self->ctl, snap_before, SNAP_LEN));
+	EXPECT_EQ(-ENOSPC, fdbox_put(box, b, "b"));
+	EXPECT_TRUE(fd_is_open(b));
+	ASSERT_UNCHANGED();
+	EXPECT_EQ(0, fdbox_put(box, c, "c"));
+	/* Another box is not held to it. */
+	EXPECT_EQ(0, fdbox_put(self->box, b, "b"));
+	/* Growth since PUT counts at SEAL. */
+	ASSERT_EQ(0, ftruncate(a2, 2 * 4096));
+	EXPECT_EQ(-ENOSPC, fdbox_seal(box));
+	ASSERT_EQ(0, ftruncate(a2, 4096));
+	EXPECT_EQ(0, fdbox_seal(box));
+	EXPECT_EQ(0, fdbox_unseal(box));
+	close(a2);
+	close(box);
+	fdbox_destroy(self->ctl, name);
 }
 
 /*

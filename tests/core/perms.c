@@ -5,7 +5,8 @@
  * delegates exactly that box. FDBOX_CREATE_BOX2 makes a box node with the
  * owner, group and mode it is given (checked: flags, reserved fields,
  * mode bits, ids, the struct size; CAP_CHOWN needed), and that delegates
- * the box too; a failed call creates nothing.
+ * the box too; a failed call creates nothing. A box's sysfs attributes are
+ * readable by those who may read its node only.
  */
 #include <grp.h>
 #include <linux/capability.h>
@@ -186,6 +187,35 @@ TEST_F(perms, chowned_box_is_usable_by_its_owner_and_no_other_box)
 	close(box);
 }
 
+/* 0 if nobody can read the bytes attribute of box @arg, 1 if not. */
+static int read_sysfs_bytes(void *arg)
+{
+	char buf[32];
+
+	return fdbox_sysfs(arg, "bytes", buf, sizeof(buf)) ? 1 : 0;
+}
+
+/* 0 if nobody cannot read the bytes attribute of box @arg (EACCES). */
+static int cannot_read_sysfs_bytes(void *arg)
+{
+	char buf[32];
+
+	return fdbox_sysfs(arg, "bytes", buf, sizeof(buf)) == -EACCES ? 0 : 1;
+}
+
+/* What a box holds, in sysfs, is for those who may open its node. */
+TEST_F(perms, sysfs_of_a_box_is_readable_only_by_who_may_open_it)
+{
+	char path[256];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "/sys/class/fdbox/%s/nr_fds", self->mine);
+	ASSERT_EQ(0, stat(path, &st));
+	EXPECT_EQ(0400U, st.st_mode & 07777);
+	EXPECT_EQ(0U, st.st_uid);
+	EXPECT_EQ(0, as_nobody(cannot_read_sysfs_bytes, self->mine));
+}
+
 /* A box created with an owner, group and mode gets its node so. */
 TEST_F(perms, box_created_with_access_has_its_node_so)
 {
@@ -195,7 +225,7 @@ TEST_F(perms, box_created_with_access_has_its_node_so)
 
 	snprintf(given, sizeof(given), "perm-%s-given", _metadata->name);
 	fdbox_destroy(self->ctl, given);
-	ASSERT_EQ(0, fdbox_create_access(self->ctl, given, NOBODY, NOBODY, 0640));
+	ASSERT_EQ(0, fdbox_create_access(self->ctl, given, NOBODY, NOBODY, 0640, 0));
 	node_path(path, sizeof(path), given);
 	ASSERT_EQ(0, stat(path, &st));
 	EXPECT_TRUE(S_ISCHR(st.st_mode));
@@ -203,6 +233,13 @@ TEST_F(perms, box_created_with_access_has_its_node_so)
 	EXPECT_EQ((uid_t)NOBODY, st.st_uid);
 	EXPECT_EQ((gid_t)NOBODY, st.st_gid);
 	EXPECT_EQ(0, as_nobody(use_delegated_box, &d));
+	/* Its sysfs attributes: the read bits of the node, its owner. */
+	snprintf(path, sizeof(path), "/sys/class/fdbox/%s/bytes", given);
+	ASSERT_EQ(0, stat(path, &st));
+	EXPECT_EQ(0440U, st.st_mode & 07777);
+	EXPECT_EQ((uid_t)NOBODY, st.st_uid);
+	EXPECT_EQ((gid_t)NOBODY, st.st_gid);
+	EXPECT_EQ(0, as_nobody(read_sysfs_bytes, given));
 	fdbox_destroy(self->ctl, given);
 	EXPECT_EQ(-ENOENT, fdbox_box_open(given));
 }
@@ -266,7 +303,7 @@ TEST_F(perms, create_box2_checks_everything_and_creates_nothing_on_error)
 	ASSERT_EQ(0, stat(FDBOX_DEV_DIR "/perm-create2", &st));
 	EXPECT_EQ(0600U, st.st_mode & 07777);
 	EXPECT_EQ(0U, st.st_uid);
-	EXPECT_EQ(-EEXIST, fdbox_create_access(self->ctl, name, 0, 0, 0600));
+	EXPECT_EQ(-EEXIST, fdbox_create_access(self->ctl, name, 0, 0, 0600, 0));
 	EXPECT_EQ(0, fdbox_delete(self->ctl, name));
 	EXPECT_EQ(-EINVAL, create2(self->ctl, base(&a), "fdbox"));
 }
@@ -288,7 +325,7 @@ static int create_without_cap_chown(void *arg)
 	ctl = fdbox_ctl_open();
 	if (ctl < 0)
 		return 22;
-	err = fdbox_create_access(ctl, arg, 0, 0, 0600);
+	err = fdbox_create_access(ctl, arg, 0, 0, 0600, 0);
 	if (err != -EPERM)
 		return 23;
 	/* Creating a plain box needs no CAP_CHOWN. */

@@ -7,7 +7,8 @@
  * 1000, group 1000 and mode 0660, and user 1000 opens it, unseals it and
  * gets its memfd back whole; a member of group 1000 may open it too, user
  * 1001 may not. "dl-plain" comes back 0600 root: a chown is not handed
- * over, the box's own access is.
+ * over, the box's own access is. The byte limit "dl-vmm" was created with
+ * holds after the kexec too.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -26,6 +27,7 @@
 #define PLAIN		"dl-plain"
 #define MEMFD_SIZE	(128 * 1024)
 #define FILL		0x6d
+#define LIMIT		(MEMFD_SIZE + 4096)	/* the box's own max_bytes */
 
 /* Run @fn(@arg) as @uid with primary group @gid and no other groups. */
 static int as_user(uid_t uid, gid_t gid, int (*fn)(const char *),
@@ -75,7 +77,14 @@ static int unseal_and_take(const char *name)
 	m = fdbox_get(box, "ram");
 	if (m < 0)
 		return 22;
-	return memfd_check(m, MEMFD_SIZE, FILL) == 1 ? 0 : 23;
+	if (memfd_check(m, MEMFD_SIZE, FILL) != 1)
+		return 23;
+	/* The box's limit came along: the memfd fits, and no page more. */
+	if (ftruncate(m, LIMIT + 4096) || fdbox_put(box, m, "ram") != -ENOSPC)
+		return 24;
+	if (ftruncate(m, LIMIT) || fdbox_put(box, m, "ram"))
+		return 25;
+	return 0;
 }
 
 /* 0 if opening box @name fails with EACCES. */
@@ -116,7 +125,8 @@ TEST_F(stage1, delegated_boxes_are_sealed_by_their_owner)
 
 	fdbox_destroy(self->ctl, BOX);
 	fdbox_destroy(self->ctl, PLAIN);
-	ASSERT_EQ(0, fdbox_create_access(self->ctl, BOX, VMM, VMM, 0660));
+	ASSERT_EQ(0, fdbox_create_access(self->ctl, BOX, VMM, VMM, 0660,
+					 LIMIT));
 	ASSERT_EQ(0, fdbox_create(self->ctl, PLAIN));
 	ASSERT_EQ(0, chown(FDBOX_DEV_DIR "/" PLAIN, VMM, VMM));
 	ASSERT_EQ(0, stat(FDBOX_DEV_DIR "/" BOX, &st));

@@ -281,6 +281,17 @@ int main(void)
 	usage_error(&r, "not '1777'", "create --mode 1777 (sticky bit)");
 	P("create", "vm1", "--mode", "rw");
 	usage_error(&r, "not 'rw'", "create --mode rw");
+	P("create", "vm1", "--max-bytes", "8G");
+	is_int(r.rc, FDBOX_PARSE_RUN, "create --max-bytes: runs");
+	ok(r.a.max_bytes == 8ULL << 30, "create --max-bytes 8G is 8 GiB");
+	P("create", "vm1", "--max-bytes=4096");
+	ok(r.a.max_bytes == 4096, "create --max-bytes 4096");
+	P("create", "vm1", "--max-bytes", "0");
+	usage_error(&r, "--max-bytes needs a size above 0", "create --max-bytes 0");
+	P("create", "vm1", "--max-bytes", "1X");
+	usage_error(&r, "not '1X'", "create --max-bytes 1X");
+	P("create", "vm1", "--max-bytes", "99999999999T");
+	usage_error(&r, "not '99999999999T'", "create --max-bytes too large");
 	P("seal", "vm1", "--owner", "vmm");
 	usage_error(&r, "unknown option '--owner'", "seal --owner");
 	{

@@ -51,9 +51,12 @@ static inline int fdbox_create(int ctl, const char *name)
 	return ioctl(ctl, FDBOX_CREATE_BOX, &arg) ? -errno : 0;
 }
 
-/* FDBOX_CREATE_BOX2 with node access @uid, @gid, @mode: 0 or -errno. */
+/*
+ * FDBOX_CREATE_BOX2 with node access @uid, @gid, @mode and the box's own
+ * limit @max_bytes (0: none): 0 or -errno.
+ */
 static inline int fdbox_create_access(int ctl, const char *name, __u32 uid,
-				      __u32 gid, __u32 mode)
+				      __u32 gid, __u32 mode, __u64 max_bytes)
 {
 	struct fdbox_create_box2 arg = {
 		.size = sizeof(arg),
@@ -61,6 +64,7 @@ static inline int fdbox_create_access(int ctl, const char *name, __u32 uid,
 		.uid = uid,
 		.gid = gid,
 		.mode = mode,
+		.max_bytes = max_bytes,
 	};
 
 	fdbox_set_name(arg.name, name);

@@ -27,7 +27,9 @@
 #                     FILE.skips
 #   --verbose         echo the whole console, not only results and markers
 # Environment: FDBOX_ACCEL=tcg (default) or kvm; FDBOX_KVM_CPU (default
-# host,-arch-capabilities) is the CPU model used with KVM.
+# host,-arch-capabilities) is the CPU model used with KVM; FDBOX_STALL
+# (default 600): seconds without a line on the console after which the VM
+# is taken as hung, stopped and the run failed, whatever --timeout allows.
 # Exit status: 0 when nothing failed, 1 otherwise, 2 on usage errors.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -162,12 +164,28 @@ rm -f "$clog"
 t0=$(now_ms)
 # If this script is stopped, take QEMU down with it (timeout forwards it).
 trap 'pkill -TERM -P $$; exit 130' INT TERM
+stall=${FDBOX_STALL:-600}
 set +e
 timeout -k 5 "$timeout" qemu-system-x86_64 "${qaccel[@]}" -m "$mem" -smp "$smp" \
 	-nodefaults -display none -no-reboot -serial stdio \
+	-pidfile "$work/qemu.pid" \
 	-kernel "$bzimage" -initrd "$work/initramfs.cpio" -append "$cmdline" \
 	< /dev/null 2>&1 |
-while IFS= read -r line; do
+while :; do
+	# A guest that says nothing for $stall seconds is hung (a kexec that
+	# never reaches the next kernel's init, say): stop it now rather than
+	# at the end of --timeout, which may be most of an hour.
+	IFS= read -r -t "$stall" line
+	rc=$?
+	if [ "$rc" -gt 128 ]; then
+		t=$(( $(now_ms) - t0 ))
+		printf '[%4d.%03d] fdbox-harness: the VM printed nothing for %ss: stopped as hung\n' \
+			$((t / 1000)) $((t % 1000)) "$stall" | tee -a "$clog"
+		kill -TERM "$(cat "$work/qemu.pid" 2>/dev/null)" 2>/dev/null
+		stall=30
+		continue
+	fi
+	[ "$rc" = 0 ] || [ -n "$line" ] || break
 	line=${line%$'\r'}
 	t=$(( $(now_ms) - t0 ))
 	stamp=$(printf '[%4d.%03d]' $((t / 1000)) $((t % 1000)))
@@ -248,13 +266,14 @@ read -r passed failed skipped checks < <(awk -v stages="$stages" -v qrc="$qrc" \
 	/^\[ *[0-9]+\.[0-9]+\] / && /BUG:|kernel BUG at|WARNING:|Oops|UBSAN:|list_(add|del) corruption|possible .*locking|sleeping function called|non-static key|inconsistent lock state|lock held when returning/ {
 		problem("the console shows: " $0)
 	}
+	/^fdbox-harness: the VM printed nothing for / { problem("VM hung: " substr($0, 15)) }
 	END {
 		if (qrc == 124 || qrc == 137) problem(sprintf("VM timed out after %ds", timeout))
 		if (done < stages) problem(sprintf("only %d of %d stages finished", done, stages))
 		printf "%d %d %d %d\n", passed, failed, skipped, checks
 	}' "$clog.known")
 
-if [ "$failed" -gt 0 ] && { [ "$qrc" = 124 ] || [ "$qrc" = 137 ] || grep -q 'Kernel panic' "$clog" ||
+if [ "$failed" -gt 0 ] && { [ "$qrc" = 124 ] || [ "$qrc" = 137 ] || grep -q 'Kernel panic\|stopped as hung' "$clog" ||
 	[ "$(grep -c 'fdbox-harness: stage [0-9]* done' "$clog")" -lt "$stages" ]; }; then
 	echo "-- last console lines of $name (full log: $log):" >&2
 	tail -n 25 "$clog" >&2

@@ -169,12 +169,16 @@ struct fdbox_list {
  * @mode: with FDBOX_CREATE_ACCESS, the permission bits of the box node
  *        (no more than 0777); else 0
  * @reserved: 0
+ * @max_bytes: most bytes the box may hold (checked at PUT_FD and again at
+ *             SEAL, as the module's max_bytes is for all boxes); 0: no
+ *             limit of its own
  *
- * FDBOX_CREATE_BOX with the owner, group and mode of the box node set
- * when it is created. They are the box's for its whole life: SEAL hands
- * them over, and the next kernel makes the node with them again (a chown
- * of the node is not recorded). Giving them needs CAP_CHOWN. Without
- * FDBOX_CREATE_ACCESS the node is 0600 root, as with FDBOX_CREATE_BOX.
+ * FDBOX_CREATE_BOX with the owner, group and mode of the box node, and a
+ * byte limit of the box, set when it is created. They are the box's for
+ * its whole life: SEAL hands them over, and the next kernel makes the node
+ * with them again (a chown of the node is not recorded). Giving an owner,
+ * group or mode needs CAP_CHOWN. Without FDBOX_CREATE_ACCESS the node is
+ * 0600 root, as with FDBOX_CREATE_BOX.
  */
 struct fdbox_create_box2 {
 	__u32 size;
@@ -184,9 +188,10 @@ struct fdbox_create_box2 {
 	__u32 gid;
 	__u32 mode;
 	__u32 reserved;
+	__u64 max_bytes;
 };
 
-#define FDBOX_CREATE_BOX2_SIZE_VER0	280	/* sizeof first published struct */
+#define FDBOX_CREATE_BOX2_SIZE_VER0	288	/* sizeof first published struct */
 
 #define FDBOX_CREATE_BOX2	_IOW(FDBOX_TYPE, FDBOX_BASE + 7, struct fdbox_create_box2)
 
