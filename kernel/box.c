@@ -548,8 +548,8 @@ static u64 fdbox_box_unclaimed(struct fdbox_box *box, unsigned int *nrp)
 		if (check_add_overflow(bytes, fdbox_fd_unclaimed(fd), &bytes))
 			bytes = U64_MAX;
 		if (!fd->handler)
-			pr_warn("box '%s': fd '%s' of type '%s' had no handler; its handed-over memory, not counted, stays reserved until the next reboot\n",
-				box->name, fd->name, fdbox_fd_type_name(fd));
+			pr_warn_ratelimited("box '%s': fd '%s' of type '%s' had no handler; its handed-over memory, not counted, stays reserved until the next reboot\n",
+					    box->name, fd->name, fdbox_fd_type_name(fd));
 	}
 	return bytes;
 }
@@ -572,8 +572,8 @@ static void fdbox_box_report_lost(struct fdbox_box *box)
 	u64 bytes = fdbox_box_unclaimed(box, &nr);
 
 	lockdep_assert_held(&box->lock);
-	pr_warn("box '%s' deleted with %u of its %u handed-over fds not restored: %llu bytes stay reserved until the next reboot\n",
-		box->name, nr, box->nr_fds, bytes);
+	pr_warn_ratelimited("box '%s' deleted with %u of its %u handed-over fds not restored: %llu bytes stay reserved until the next reboot\n",
+			    box->name, nr, box->nr_fds, bytes);
 	fdbox_handover_add_unclaimed(bytes);
 }
 
@@ -855,8 +855,8 @@ static int fdbox_box_seal_fds(struct fdbox_box *box)
 	return 0;
 
 err_unseal:
-	pr_warn("box '%s': cannot seal fd '%s' (%s): %pe\n",
-		box->name, fd->name, fd->handler->name, ERR_PTR(err));
+	pr_warn_ratelimited("box '%s': cannot seal fd '%s' (%s): %pe\n",
+			    box->name, fd->name, fd->handler->name, ERR_PTR(err));
 	list_for_each_entry_continue_reverse(fd, &box->fds, list)
 		fd->handler->unseal(fd);
 	return err;
@@ -914,8 +914,8 @@ int fdbox_box_seal(struct fdbox_box *box)
 	/* Every fd is serialized: the box joins the handover. */
 	err = fdbox_handover_publish(box);
 	if (err) {
-		pr_warn("box '%s': cannot join the handover: %pe\n",
-			box->name, ERR_PTR(err));
+		pr_warn_ratelimited("box '%s': cannot join the handover: %pe\n",
+				    box->name, ERR_PTR(err));
 		fdbox_box_unseal_fds(box);
 		goto err_recharge;
 	}
@@ -975,11 +975,11 @@ static void fdbox_fd_report_unbound(struct fdbox_box *box, struct fdbox_fd *fd)
 	const char *type = fdbox_fd_type_name(fd);
 
 	if (fdbox_handler_hold_only(type))
-		pr_err("box '%s': fd '%s' is of type '%s', which this kernel can hold but not restore (GET_FD gives the fds restored, DELETE_BOX drops the rest)\n",
-		       box->name, fd->name, type);
+		pr_err_ratelimited("box '%s': fd '%s' is of type '%s', which this kernel can hold but not restore (GET_FD gives the fds restored, DELETE_BOX drops the rest)\n",
+				   box->name, fd->name, type);
 	else
-		pr_err("box '%s': fd '%s' is of type '%s', which no loaded module handles; load it and UNSEAL again (GET_FD gives the fds restored, DELETE_BOX drops the rest)\n",
-		       box->name, fd->name, type);
+		pr_err_ratelimited("box '%s': fd '%s' is of type '%s', which no loaded module handles; load it and UNSEAL again (GET_FD gives the fds restored, DELETE_BOX drops the rest)\n",
+				   box->name, fd->name, type);
 }
 
 /**
@@ -1023,19 +1023,19 @@ int fdbox_fd_restore(struct fdbox_box *box, struct fdbox_fd *fd)
 		fd->restoring = false;
 	}
 	if (err == -ENOPKG) {
-		pr_err("box '%s': fd '%s' (%s) waits for an fd it depends on\n",
-		       box->name, fd->name, fdbox_fd_type_name(fd));
+		pr_err_ratelimited("box '%s': fd '%s' (%s) waits for an fd it depends on\n",
+				   box->name, fd->name, fdbox_fd_type_name(fd));
 	} else if (err == -EINVAL || err == -EIO) {
-		pr_err("box '%s': fd '%s' (%s) cannot be restored, its handed-over data is damaged (%pe); GET_FD gives the fds restored, DELETE_BOX drops the rest\n",
-		       box->name, fd->name, fdbox_fd_type_name(fd),
-		       ERR_PTR(err));
+		pr_err_ratelimited("box '%s': fd '%s' (%s) cannot be restored, its handed-over data is damaged (%pe); GET_FD gives the fds restored, DELETE_BOX drops the rest\n",
+				   box->name, fd->name, fdbox_fd_type_name(fd),
+				   ERR_PTR(err));
 		fd->damaged = err;
 		box->broken = true;
 	} else if (err) {
 		/* Also a failed bind (its load hook): it may be retried. */
-		pr_err("box '%s': cannot restore fd '%s' (%s): %pe; box stays sealed, nothing was dropped\n",
-		       box->name, fd->name, fdbox_fd_type_name(fd),
-		       ERR_PTR(err));
+		pr_err_ratelimited("box '%s': cannot restore fd '%s' (%s): %pe; box stays sealed, nothing was dropped\n",
+				   box->name, fd->name, fdbox_fd_type_name(fd),
+				   ERR_PTR(err));
 	}
 	return err;
 }

@@ -59,14 +59,14 @@ const struct fdbox_fd *fdbox_seal_depend(struct fdbox_fd *fd,
 	lockdep_assert_held(&box->lock);
 	dep = fdbox_sealed_find_in(box, object);
 	if (!dep || dep == fd) {
-		pr_warn("box '%s': fd '%s' (%s) depends on %s; the next kernel could not restore it\n",
-			box->name, fd->name, fd->handler->name,
-			dep ? "itself" : "an object no fd of the box holds");
+		pr_warn_ratelimited("box '%s': fd '%s' (%s) depends on %s; the next kernel could not restore it\n",
+				    box->name, fd->name, fd->handler->name,
+				    dep ? "itself" : "an object no fd of the box holds");
 		return ERR_PTR(-EXDEV);
 	}
 	if (fd->nr_deps == FDBOX_FD_DEPS) {
-		pr_warn("box '%s': fd '%s' (%s) depends on more than %d fds\n",
-			box->name, fd->name, fd->handler->name, FDBOX_FD_DEPS);
+		pr_warn_ratelimited("box '%s': fd '%s' (%s) depends on more than %d fds\n",
+				    box->name, fd->name, fd->handler->name, FDBOX_FD_DEPS);
 		return ERR_PTR(-E2BIG);
 	}
 	fd->deps[fd->nr_deps++] = dep;
@@ -121,8 +121,8 @@ int fdbox_depend_check(struct fdbox_box *box)
 		fd->depth = FDBOX_DEPTH_UNKNOWN;
 	list_for_each_entry(fd, &box->fds, list) {
 		if (fdbox_depend_depth(fd, 0) < 0) {
-			pr_warn("box '%s': the fds fd '%s' depends on go round in a circle, or nest deeper than %d\n",
-				box->name, fd->name, FDBOX_DEPEND_DEPTH);
+			pr_warn_ratelimited("box '%s': the fds fd '%s' depends on go round in a circle, or nest deeper than %d\n",
+					    box->name, fd->name, FDBOX_DEPEND_DEPTH);
 			return -ELOOP;
 		}
 	}
@@ -157,15 +157,15 @@ struct file *fdbox_restore_depend(struct fdbox_fd *fd, const char *name)
 	lockdep_assert_held(&box->lock);
 	dep = fdbox_box_find_fd(box, name);
 	if (!dep || dep == fd) {
-		pr_err("box '%s': fd '%s' (%s) depends on fd '%s', which %s\n",
-		       box->name, fd->name, fd->handler->name, name,
-		       dep ? "is itself" : "the box does not hold");
+		pr_err_ratelimited("box '%s': fd '%s' (%s) depends on fd '%s', which %s\n",
+				   box->name, fd->name, fd->handler->name, name,
+				   dep ? "is itself" : "the box does not hold");
 		return ERR_PTR(-EIO);
 	}
 	if (box->restore_depth >= FDBOX_DEPEND_DEPTH) {
-		pr_err("box '%s': fd '%s' (%s) depends on fds nested deeper than %d\n",
-		       box->name, fd->name, fd->handler->name,
-		       FDBOX_DEPEND_DEPTH);
+		pr_err_ratelimited("box '%s': fd '%s' (%s) depends on fds nested deeper than %d\n",
+				   box->name, fd->name, fd->handler->name,
+				   FDBOX_DEPEND_DEPTH);
 		return ERR_PTR(-EIO);
 	}
 	box->restore_depth++;
@@ -175,17 +175,17 @@ struct file *fdbox_restore_depend(struct fdbox_fd *fd, const char *name)
 	case 0:
 		return dep->file;
 	case -ELOOP:
-		pr_err("box '%s': fd '%s' (%s) depends on fd '%s', which depends on it in turn\n",
-		       box->name, fd->name, fd->handler->name, dep->name);
+		pr_err_ratelimited("box '%s': fd '%s' (%s) depends on fd '%s', which depends on it in turn\n",
+				   box->name, fd->name, fd->handler->name, dep->name);
 		return ERR_PTR(-EIO);
 	case -EINVAL:
 	case -EIO:
-		pr_err("box '%s': fd '%s' (%s) depends on fd '%s', which cannot be restored\n",
-		       box->name, fd->name, fd->handler->name, dep->name);
+		pr_err_ratelimited("box '%s': fd '%s' (%s) depends on fd '%s', which cannot be restored\n",
+				   box->name, fd->name, fd->handler->name, dep->name);
 		return ERR_PTR(-EIO);
 	case -ENOPKG:
-		pr_err("box '%s': fd '%s' (%s) depends on fd '%s', which waits for its type's module\n",
-		       box->name, fd->name, fd->handler->name, dep->name);
+		pr_err_ratelimited("box '%s': fd '%s' (%s) depends on fd '%s', which waits for its type's module\n",
+				   box->name, fd->name, fd->handler->name, dep->name);
 		return ERR_PTR(-ENOPKG);
 	default:
 		return ERR_PTR(err);

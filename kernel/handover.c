@@ -165,14 +165,14 @@ int fdbox_handover_check(struct fdbox_box *box)
 
 	lockdep_assert_held(&box->lock);
 	if (box->nr_fds > FDBOX_KHO_BOX_MAX_FDS) {
-		pr_warn("box '%s' holds %u fds; at most %zu can be handed over in one box\n",
-			box->name, box->nr_fds, FDBOX_KHO_BOX_MAX_FDS);
+		pr_warn_ratelimited("box '%s' holds %u fds; at most %zu can be handed over in one box\n",
+				    box->name, box->nr_fds, FDBOX_KHO_BOX_MAX_FDS);
 		return -EMFILE;
 	}
 	list_for_each_entry(fd, &box->fds, list) {
 		if (!fdbox_handler_can_seal(fd->handler)) {
-			pr_warn("box '%s': fd '%s' of type %s can be held but not handed over on this kernel\n",
-				box->name, fd->name, fd->handler->name);
+			pr_warn_ratelimited("box '%s': fd '%s' of type %s can be held but not handed over on this kernel\n",
+					    box->name, fd->name, fd->handler->name);
 			return -EOPNOTSUPP;
 		}
 	}
@@ -733,22 +733,21 @@ static bool fdbox_handover_claim_root(phys_addr_t phys, size_t size)
 	struct folio *folio;
 
 	if (!fdbox_kho_preserved(phys, order)) {
-		pr_err("handover root at %pa is not preserved memory of %zu bytes; left untouched\n",
-		       &phys, size);
+		pr_err("handover root is not preserved memory of %zu bytes; left untouched\n",
+		       size);
 		return false;
 	}
 	folio = NULL;
 	if (!fdbox_kho_claimed_check(phys, order))
 		folio = fdbox_kho_claim_folio(phys, order);
 	if (!folio) {
-		pr_err("KHO cannot give back the handover root at %pa; left untouched\n",
-		       &phys);
+		pr_err("KHO cannot give back the handover root; left untouched\n");
 		return false;
 	}
 	if (folio_order(folio) != order) {
 		/* Ours now, but not what the subtree says: read none of it. */
-		pr_err("handover root at %pa: %zu bytes in a folio of order %u; boxes refused\n",
-		       &phys, size, folio_order(folio));
+		pr_err("handover root of %zu bytes in a folio of order %u; boxes refused\n",
+		       size, folio_order(folio));
 		WRITE_ONCE(((struct fdbox_kho_root *)folio_address(folio))->magic,
 			   FDBOX_KHO_ROOT_CONSUMED);
 		return false;
@@ -784,14 +783,13 @@ void fdbox_handover_restore(void)
 	}
 	if (size < sizeof(*root) || size > FDBOX_KHO_ROOT_MAX ||
 	    !PAGE_ALIGNED(phys)) {
-		pr_err("handover root at %pa has %zu bytes: not FDBox's; left untouched\n",
-		       &phys, size);
+		pr_err("handover root has %zu bytes: not FDBox's; left untouched\n",
+		       size);
 		return;
 	}
 	for (pfn = PHYS_PFN(phys); pfn <= PHYS_PFN(phys + size - 1); pfn++) {
 		if (!pfn_to_online_page(pfn)) {
-			pr_err("handover root at %pa is not in memory; left untouched\n",
-			       &phys);
+			pr_err("handover root is not in memory; left untouched\n");
 			return;
 		}
 	}

@@ -97,8 +97,7 @@ static void fdbox_kho_free_page(phys_addr_t phys)
 	if (page)
 		__free_page(page);
 	else
-		pr_warn("handed-over page at %pa cannot be claimed; it stays reserved\n",
-			&phys);
+		pr_warn("a handed-over page cannot be claimed; it stays reserved\n");
 }
 
 /*

@@ -98,9 +98,9 @@ static int fdbox_memfd_load(const struct fdbox_record *rec, void **data,
 	int err;
 
 	if (fdbox_memfd_record(rec, &m)) {
-		pr_err("handed-over memfd '%s': record version %u of %u bytes; this kernel reads version %u of %zu bytes\n",
-		       rec->name, rec->version, rec->size, FDBOX_MEMFD_VERSION,
-		       sizeof(m));
+		pr_err_ratelimited("handed-over memfd '%s': record version %u of %u bytes; this kernel reads version %u of %zu bytes\n",
+				   rec->name, rec->version, rec->size, FDBOX_MEMFD_VERSION,
+				   sizeof(m));
 		return -EINVAL;
 	}
 	err = fdbox_memfd_kho_load(&m, rec->name, &in);

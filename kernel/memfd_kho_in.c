@@ -152,8 +152,8 @@ struct fdbox_memfd_kho_in {
 
 #define fdbox_bad(fdname, fmt, ...)					\
 	({								\
-		pr_err("handed-over memfd '%s' rejected: " fmt "\n",	\
-		       fdname, ##__VA_ARGS__);				\
+		pr_err_ratelimited("handed-over memfd '%s' rejected: "	\
+				   fmt "\n", fdname, ##__VA_ARGS__);	\
 		-EINVAL;						\
 	})
 
@@ -506,16 +506,16 @@ static struct folio *fdbox_memfd_kho_claim_folio(struct fdbox_memfd_kho_in *in,
 	folio = fdbox_kho_claim_reserved_folio(fdbox_folio_phys(e),
 					       fdbox_folio_order(e));
 	if (!folio) {
-		pr_err("handed-over memfd '%s': KHO has no folio at %#llx\n",
-		       in->fdname, e->phys);
+		pr_err_ratelimited("handed-over memfd '%s': KHO has no folio for page %llu\n",
+				   in->fdname, e->index);
 		in->broken = -EIO;
 		return NULL;
 	}
 	in->left_pages -= 1UL << fdbox_folio_order(e);
 	if (folio_order(folio) != fdbox_folio_order(e)) {
-		pr_err("handed-over memfd '%s': folio at %#llx has order %u, table says %u\n",
-		       in->fdname, e->phys, folio_order(folio),
-		       fdbox_folio_order(e));
+		pr_err_ratelimited("handed-over memfd '%s': the folio of page %llu has order %u, table says %u\n",
+				   in->fdname, e->index, folio_order(folio),
+				   fdbox_folio_order(e));
 		folio_put(folio);
 		in->broken = -EIO;
 		return NULL;
@@ -688,8 +688,8 @@ static int fdbox_memfd_kho_insert_batch(struct fdbox_memfd_kho_in *in)
 			return n;
 		if (n <= 0 || n > b->nr - b->first) {
 			/* The table was checked: the file cannot refuse this. */
-			pr_err("handed-over memfd '%s': shmem refused the folio at index %lu: %ld\n",
-			       in->fdname, b->index[b->first], n);
+			pr_err_ratelimited("handed-over memfd '%s': shmem refused the folio at index %lu: %ld\n",
+					   in->fdname, b->index[b->first], n);
 			fdbox_insert_batch_drop(b);
 			in->broken = -EIO;
 			return in->broken;
@@ -874,8 +874,8 @@ int fdbox_memfd_kho_restore(struct fdbox_memfd_kho_in *in,
 	 * the table checked then, not claimed meanwhile by another record.
 	 */
 	if (in->table_checked && !fdbox_kho_vm_intact(&in->table)) {
-		pr_err("handed-over memfd '%s': its folio table was claimed by another handed-over record since the last UNSEAL; %llu bytes stay reserved\n",
-		       in->fdname, in->left_pages << PAGE_SHIFT);
+		pr_err_ratelimited("handed-over memfd '%s': its folio table was claimed by another handed-over record since the last UNSEAL; %llu bytes stay reserved\n",
+				   in->fdname, in->left_pages << PAGE_SHIFT);
 		in->broken = -EIO;
 		return in->broken;
 	}
@@ -909,9 +909,9 @@ int fdbox_memfd_kho_restore(struct fdbox_memfd_kho_in *in,
 	}
 	if (err) {
 		if (in->broken)
-			pr_err("handed-over memfd '%s': restore failed at folio %llu of %llu; %llu bytes stay reserved\n",
-			       in->fdname, in->next, rec->nr_folios,
-			       in->left_pages << PAGE_SHIFT);
+			pr_err_ratelimited("handed-over memfd '%s': restore failed at folio %llu of %llu; %llu bytes stay reserved\n",
+					   in->fdname, in->next, rec->nr_folios,
+					   in->left_pages << PAGE_SHIFT);
 		return err;
 	}
 	kfree(in->batch);
@@ -952,8 +952,8 @@ u64 fdbox_memfd_kho_in_bytes(const struct fdbox_memfd_kho_in *in)
 void fdbox_memfd_kho_in_free(struct fdbox_memfd_kho_in *in)
 {
 	if (in->left_pages)
-		pr_warn("handed-over memfd '%s' dropped unrestored: %llu bytes stay reserved\n",
-			in->fdname, in->left_pages << PAGE_SHIFT);
+		pr_warn_ratelimited("handed-over memfd '%s' dropped unrestored: %llu bytes stay reserved\n",
+				    in->fdname, in->left_pages << PAGE_SHIFT);
 	/* Claimed already: freed with the rest of the partly built file. */
 	if (in->batch) {
 		fdbox_insert_batch_drop(in->batch);

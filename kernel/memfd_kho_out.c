@@ -493,8 +493,8 @@ static int fdbox_memfd_kho_pin(struct fdbox_memfd_kho_out *out)
 	if (seals < 0)
 		return seals;
 	if (seals & ~FDBOX_KHO_MEMFD_SEALS) {
-		pr_err("memfd '%s' has seals %#x this version cannot hand over\n",
-		       rec->name, seals);
+		pr_err_ratelimited("memfd '%s' has seals %#x this version cannot hand over\n",
+				   rec->name, seals);
 		return -EOPNOTSUPP;
 	}
 	rec->seals = seals;
@@ -502,8 +502,8 @@ static int fdbox_memfd_kho_pin(struct fdbox_memfd_kho_out *out)
 	rec->mode = inode->i_mode & S_IALLUGO;
 	npages = DIV_ROUND_UP(rec->size, PAGE_SIZE);
 	if (npages > FDBOX_KHO_MEMFD_MAX_PAGES) {
-		pr_warn("memfd '%s' of %llu bytes is larger than the %llu pages a handover can describe\n",
-			rec->name, rec->size, FDBOX_KHO_MEMFD_MAX_PAGES);
+		pr_warn_ratelimited("memfd '%s' of %llu bytes is larger than the %llu pages a handover can describe\n",
+				    rec->name, rec->size, FDBOX_KHO_MEMFD_MAX_PAGES);
 		return -EFBIG;
 	}
 

@@ -81,9 +81,9 @@ int fdbox_sealed_add(struct fdbox_box *box)
 
 		other = fdbox_sealed_find(fd->handler, obj);
 		if (other) {
-			pr_warn("box '%s': fd '%s' is the same %s as fd '%s' of box '%s', which is sealed or being sealed; an object is handed over once\n",
-				box->name, fd->name, fd->handler->name,
-				other->name, other->box->name);
+			pr_warn_ratelimited("box '%s': fd '%s' is the same %s as fd '%s' of box '%s', which is sealed or being sealed; an object is handed over once\n",
+					    box->name, fd->name, fd->handler->name,
+					    other->name, other->box->name);
 			fdbox_sealed_del_upto(box, fd);
 			return -EBUSY;
 		}

@@ -59,7 +59,7 @@ t "SONAME libfdbox.so.0" sh -c "readelf -d '$p/lib/libfdbox.so' | grep -q 'SONAM
 # Only fdbox_* symbols are exported, and every function of the header is.
 nm -D --defined-only "$p/lib/libfdbox.so" | awk '$2 ~ /^[TDBRW]$/ { sub(/@.*/, "", $3); print $3 }' |
 	sort > "$tmp/exported"
-grep -v '^[ /]\*' "$p/include/fdbox.h" | grep -oE '(^|[ *])fdbox_[a-z_]+\(' |
+grep -v '^[ /]\*' "$p/include/fdbox.h" | grep -oE '(^|[ *])fdbox_[a-z0-9_]+\(' |
 	tr -d ' *(' | sort -u > "$tmp/declared"
 t "every exported symbol starts with fdbox_" sh -c "! grep -v '^fdbox_' '$tmp/exported'"
 t "exported symbols are exactly the header's functions ($(wc -l < "$tmp/declared"))" \

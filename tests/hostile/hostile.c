@@ -201,9 +201,9 @@ static const struct hcase cases[] = {
 	{ "box blob of a future version", NULL, "box-version",
 	  "(magic 0x58424446, version 4,", GONE, true, PAGES },
 	{ "box blob header_size wrong", NULL, "box-header-size",
-	  "version 3, header 312 bytes,", GONE, true, PAGES },
+	  "version 3, header 320 bytes,", GONE, true, PAGES },
 	{ "box blob fd_size wrong", NULL, "box-fd-size",
-	  "header 304 bytes, fd record 680 bytes,", GONE, true, NOTHING },
+	  "header 312 bytes, fd record 680 bytes,", GONE, true, NOTHING },
 	{ "box blob flags set", NULL, "box-flags",
 	  "fd record 688 bytes, flags 0x1)", GONE, true, PAGES },
 	/* The access of its node. */
