@@ -727,6 +727,8 @@ err_free:
  * fdbox_box_get_fd() - take a file out of a box into a new descriptor
  * @box: the box
  * @name: fd name, checked by fdbox_check_name()
+ * @keep: leave the fd in the box: the descriptor is a second reference to
+ *        the same file (as dup(2) gives), and the box still holds it
  *
  * The descriptor is reserved first and the file installed, with
  * O_CLOEXEC, only after nothing can fail any more.
@@ -741,7 +743,7 @@ err_free:
  * * %-EBUSY - the box is sealed, or restored and not broken, or the fd is
  *   not restored, or a reboot has begun
  */
-int fdbox_box_get_fd(struct fdbox_box *box, const char *name)
+int fdbox_box_get_fd(struct fdbox_box *box, const char *name, bool keep)
 {
 	struct fdbox_fd *fd;
 	struct file *file;
@@ -763,10 +765,17 @@ int fdbox_box_get_fd(struct fdbox_box *box, const char *name)
 			return -ENOENT;
 		if (!fd->file)
 			return -EBUSY;
-		fdbox_box_remove(box, fd);
+		if (keep) {
+			file = get_file(fd->file);
+			fd = NULL;
+		} else {
+			fdbox_box_remove(box, fd);
+		}
 	}
-	file = fdbox_fd_detach(fd);
-	kfree(fd);
+	if (fd) {
+		file = fdbox_fd_detach(fd);
+		kfree(fd);
+	}
 	fd_install(fdnum, file);
 	return take_fd(fdnum);
 }

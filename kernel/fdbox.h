@@ -122,7 +122,7 @@ int fdbox_check_box_name(const u8 *name);
 int fdbox_create_box(const char *name, const struct fdbox_box_params *params);
 int fdbox_delete_box(const char *name);
 int fdbox_box_put_fd(struct fdbox_box *box, unsigned int fd, const char *name);
-int fdbox_box_get_fd(struct fdbox_box *box, const char *name);
+int fdbox_box_get_fd(struct fdbox_box *box, const char *name, bool keep);
 int fdbox_box_seal(struct fdbox_box *box);
 int fdbox_box_unseal(struct fdbox_box *box);
 int fdbox_list(struct fdbox_box *box, struct fdbox_list *args);

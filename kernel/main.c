@@ -387,12 +387,13 @@ static long fdbox_ioctl_get_fd(struct file *file, union fdbox_ioctl_arg *arg)
 	const struct fdbox_get_fd *args = &arg->get;
 	int err;
 
-	if (args->flags)
+	if (args->flags & ~FDBOX_GET_FD_KEEP)
 		return -EINVAL;
 	err = fdbox_check_name(args->name);
 	if (err)
 		return err;
-	return fdbox_box_get_fd(file->private_data, (const char *)args->name);
+	return fdbox_box_get_fd(file->private_data, (const char *)args->name,
+				args->flags & FDBOX_GET_FD_KEEP);
 }
 
 static long fdbox_ioctl_seal(struct file *file, union fdbox_ioctl_arg *arg)

@@ -125,6 +125,15 @@ int fdbox_fd_put(int boxfd, const char *name, int fd);
 int fdbox_fd_get(int boxfd, const char *name);
 
 /*
+ * fdbox_fd_dup - a new descriptor of the file of the fd called @name, which
+ * stays in the box open as @boxfd (FDBOX_GET_FD with FDBOX_GET_FD_KEEP; a
+ * second reference to the same open file, as dup(2)).
+ * Returns the new fd (O_CLOEXEC), or the errors of fdbox_fd_get(), or
+ * -EINVAL from a module older than FDBOX_GET_FD_KEEP.
+ */
+int fdbox_fd_dup(int boxfd, const char *name);
+
+/*
  * fdbox_box_seal - seal the box open as @boxfd (FDBOX_SEAL): it is then
  * handed to the next kernel on kexec and accepts no PUT/GET/DELETE.
  * Returns 0, or -EINVAL (sealed already), or the error of the handler

@@ -173,6 +173,18 @@ _public_ int fdbox_fd_get(int boxfd, const char *name)
 	return fd < 0 ? negative_errno() : fd;
 }
 
+_public_ int fdbox_fd_dup(int boxfd, const char *name)
+{
+	struct fdbox_get_fd arg = { .flags = FDBOX_GET_FD_KEEP };
+	int fd;
+
+	if (fdbox_name_check(name))
+		return -EINVAL;
+	name_copy(arg.name, name);
+	fd = ioctl(boxfd, FDBOX_GET_FD, &arg);
+	return fd < 0 ? negative_errno() : fd;
+}
+
 _public_ int fdbox_box_seal(int boxfd)
 {
 	return ioctl(boxfd, FDBOX_SEAL) < 0 ? negative_errno() : 0;

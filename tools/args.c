@@ -106,14 +106,21 @@ static const struct cmd_info cmds[CMD__MAX] = {
 		"  -j, --json        print JSON instead\n",
 	},
 	[CMD_EXEC] = {
-		"exec", "fdbox exec BOX [--] COMMAND [ARG...]\n",
+		"exec", "fdbox exec BOX [--keep] [--] COMMAND [ARG...]\n",
 		"take every fd out of a box and run a command with them",
 		"Take every fd out of the box BOX and execute COMMAND (searched in\n"
 		"PATH) in place of fdbox with them as file descriptors 3, 4, ... in\n"
 		"the order of 'fdbox list', with the environment of sd_listen_fds(3):\n"
 		"LISTEN_FDS (their number), LISTEN_PID (the pid of COMMAND) and\n"
-		"LISTEN_FDNAMES (their names, separated by ':'). If COMMAND cannot be\n"
-		"run the fds are put back into the box.\n",
+		"LISTEN_FDNAMES (their names, separated by ':'). If fdbox was given\n"
+		"fds that way itself (LISTEN_PID is its pid), the box's fds follow\n"
+		"them and the variables count both. If COMMAND cannot be run the fds\n"
+		"are put back into the box (exit status 127 if it was not found, 126\n"
+		"otherwise).\n"
+		"\n"
+		"  --keep            leave the fds in the box: COMMAND gets a second\n"
+		"                    descriptor of each (as dup(2)), so nothing is\n"
+		"                    lost if it crashes\n",
 	},
 	[CMD_KEXEC] = {
 		"kexec", "fdbox kexec --kernel PATH [--initrd PATH] [--append ARGS]\n"
@@ -197,7 +204,8 @@ void fdbox_print_help(FILE *f, enum fdbox_cmd cmd)
 	}
 	fputs("\n"
 	      "'fdbox help COMMAND' or 'fdbox COMMAND --help' describes COMMAND.\n"
-	      "Exit status: 0 success, 1 failure, 2 usage error.\n", f);
+	      "Exit status: 0 success, 1 failure, 2 usage error; exec: that of\n"
+	      "COMMAND, or 126 (cannot run) or 127 (not found).\n", f);
 }
 
 /* Error line, the short usage of @cmd, and the exit status for it. */
@@ -221,7 +229,7 @@ static int usage_error(FILE *err, enum fdbox_cmd cmd, const char *fmt,
 enum opt_id {
 	OPT_HELP, OPT_FROM_FILE, OPT_TO_FILE, OPT_FD, OPT_JSON, OPT_KERNEL,
 	OPT_INITRD, OPT_APPEND, OPT_REUSE_CMDLINE, OPT_CHECK_ONLY,
-	OPT_LOAD_ONLY, OPT_OWNER, OPT_GROUP, OPT_MODE, OPT_MAX_BYTES,
+	OPT_LOAD_ONLY, OPT_OWNER, OPT_GROUP, OPT_MODE, OPT_MAX_BYTES, OPT_KEEP,
 };
 
 struct opt {
@@ -251,6 +259,7 @@ static const struct opt opts[] = {
 	{ "group", 0, true, OPT_GROUP, C(CMD_CREATE) },
 	{ "mode", 0, true, OPT_MODE, C(CMD_CREATE) },
 	{ "max-bytes", 0, true, OPT_MAX_BYTES, C(CMD_CREATE) },
+	{ "keep", 0, false, OPT_KEEP, C(CMD_EXEC) },
 };
 
 /* Find the option @arg ("--name", "--name=value" or "-x") of @cmd. */
@@ -465,6 +474,9 @@ int fdbox_parse_args(int argc, char **argv, struct fdbox_args *a,
 				if (fdbox_parse_mode(value, NULL))
 					return usage_error(err, cmd, "--mode needs octal permission bits up to 0777, not '%s'", value);
 				a->mode = value;
+				break;
+			case OPT_KEEP:
+				a->keep = true;
 				break;
 			case OPT_MAX_BYTES:
 				if (fdbox_parse_size(value, &a->max_bytes) || !a->max_bytes)

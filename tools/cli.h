@@ -12,6 +12,8 @@
 
 #define FDBOX_EXIT_FAILURE	1	/* the operation failed */
 #define FDBOX_EXIT_USAGE	2	/* bad command line */
+#define FDBOX_EXIT_CANNOT_RUN	126	/* exec: COMMAND found, cannot run */
+#define FDBOX_EXIT_NOT_FOUND	127	/* exec: COMMAND not found */
 
 enum fdbox_cmd {
 	CMD_NONE,
@@ -38,6 +40,7 @@ struct fdbox_args {
 	const char *to_file;		/* get --to-file PATH */
 	int fd;				/* put --fd N, -1 if not given */
 	bool json;			/* list --json */
+	bool keep;			/* exec --keep */
 	const char *owner;		/* create --owner USER */
 	const char *group;		/* create --group GROUP */
 	const char *mode;		/* create --mode MODE */

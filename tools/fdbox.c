@@ -472,9 +472,12 @@ static int cmd_list(const struct fdbox_args *a)
 
 /* ---- exec --------------------------------------------------------------- */
 
-/* Put fds[0..n) back into the box; say which could not be. */
-static void put_back(const struct op *op, int boxfd, char **names, int *fds,
-		     size_t n)
+/*
+ * Give the fds taken for exec back: put them back into the box, or with
+ * --keep (they never left it) just close them.
+ */
+static void put_back(const struct op *op, bool keep, int boxfd, char **names,
+		     int *fds, size_t n)
 {
 	size_t i;
 
@@ -484,12 +487,12 @@ static void put_back(const struct op *op, int boxfd, char **names, int *fds,
 
 		if (fds[i] < 0)
 			continue;
-		err = fdbox_fd_put(boxfd, names[i], fds[i]);
-		if (err) {
+		err = keep ? 0 : fdbox_fd_put(boxfd, names[i], fds[i]);
+		if (err)
 			op_fail(&one, STEP_PUT, err, NULL, fds[i],
 				"; could not put the fd back");
+		if (err || keep)
 			close(fds[i]);
-		}
 		fds[i] = -1;
 	}
 }
@@ -509,14 +512,56 @@ static int move_fd_up(int *fd, int min)
 	return 0;
 }
 
+/*
+ * Socket-activation fds fdbox itself was given (LISTEN_FDS, for this pid
+ * as LISTEN_PID says): their number, and their names in @names (the
+ * inherited LISTEN_FDNAMES, or "unknown" for each, as systemd names them).
+ * 0 and "" when there are none.
+ */
+static size_t inherited_fds(char **names)
+{
+	const char *pid = getenv("LISTEN_PID"), *nfds = getenv("LISTEN_FDS");
+	const char *given = getenv("LISTEN_FDNAMES");
+	unsigned long k;
+	size_t i, c;
+	char *end;
+
+	*names = NULL;
+	if (!pid || !nfds || strtol(pid, &end, 10) != (long)getpid() || *end)
+		return 0;
+	errno = 0;
+	k = strtoul(nfds, &end, 10);
+	if (errno || *end || !k || k > 4096)
+		return 0;
+	for (i = 3; i < 3 + k; i++)
+		if (fcntl((int)i, F_GETFD) < 0)
+			return 0;
+	if (given) {
+		for (c = 1, i = 0; given[i]; i++)
+			c += given[i] == ':';
+		if (c == k) {
+			*names = strdup(given);
+			return *names ? k : 0;
+		}
+	}
+	*names = calloc(k, sizeof("unknown"));
+	if (!*names)
+		return 0;
+	for (i = 0; i < k; i++)
+		strcat(strcat(*names, i ? ":" : ""), "unknown");
+	return k;
+}
+
 static int cmd_exec(const struct fdbox_args *a)
 {
 	struct op op = { "exec", a->box, NULL };
 	struct fdbox_snapshot *snap = NULL;
 	const struct fdbox_box_info *b;
-	char **names = NULL, *fdnames = NULL, num[32];
-	int *fds = NULL, boxfd, err, r, ret = FDBOX_EXIT_FAILURE;
-	size_t n = 0, i, len = 1;
+	char **names = NULL, *fdnames = NULL, *given = NULL, num[32];
+	int *fds = NULL, boxfd, err, r, ret = FDBOX_EXIT_FAILURE, first;
+	size_t n = 0, k, i, len = 1;
+	const char *back = a->keep ? "; the fds stay in the box" :
+				     "; the fds were put back into the box";
 
 	r = open_box(&op, &boxfd);
 	if (r)
@@ -531,6 +576,9 @@ static int cmd_exec(const struct fdbox_args *a)
 		op_fail(&op, STEP_GET, EBUSY, NULL, -1, NULL);
 		goto out;
 	}
+	/* After the fds fdbox was given itself, if any: 3 .. 3 + k - 1. */
+	k = inherited_fds(&given);
+	first = 3 + (int)k;
 	n = b ? b->nr_fds : 0;
 	names = calloc(n + 1, sizeof(*names));
 	fds = calloc(n + 1, sizeof(*fds));
@@ -538,62 +586,64 @@ static int cmd_exec(const struct fdbox_args *a)
 		op_fail(&op, STEP_GET, ENOMEM, NULL, -1, NULL);
 		goto out;
 	}
+	len += given ? strlen(given) + 1 : 0;
 	for (i = 0; i < n; i++) {
 		names[i] = (char *)snap->fds[b->fd_index + i].name;
 		fds[i] = -1;
 		len += strlen(names[i]) + 1;
 	}
 
-	/* Take every fd out of the box. */
+	/* Take every fd out of the box (--keep: a descriptor of each). */
 	catch_signals(false);
 	for (i = 0; i < n; i++) {
-		fds[i] = fdbox_fd_get(boxfd, names[i]);
+		fds[i] = a->keep ? fdbox_fd_dup(boxfd, names[i]) :
+				   fdbox_fd_get(boxfd, names[i]);
 		if (fds[i] < 0) {
 			struct op one = { "exec", a->box, names[i] };
 
 			err = fds[i];
 			fds[i] = -1;
-			put_back(&op, boxfd, names, fds, i);
+			put_back(&op, a->keep, boxfd, names, fds, i);
 			op_fail(&one, STEP_GET, err, NULL, -1, NULL);
 			goto out;
 		}
 	}
 
 	/*
-	 * Move the box and every fd above 3 + n, then each fd i down to
-	 * 3 + i: dup2() leaves the new one without FD_CLOEXEC.
+	 * Move the box and every fd above first + n, then each fd i down to
+	 * first + i: dup2() leaves the new one without FD_CLOEXEC.
 	 */
-	err = move_fd_up(&boxfd, 3 + (int)n);
+	err = move_fd_up(&boxfd, first + (int)n);
 	for (i = 0; !err && i < n; i++)
-		err = move_fd_up(&fds[i], 3 + (int)n);
+		err = move_fd_up(&fds[i], first + (int)n);
 	for (i = 0; !err && i < n; i++) {
-		if (dup2(fds[i], 3 + (int)i) < 0) {
+		if (dup2(fds[i], first + (int)i) < 0) {
 			err = -errno;
 			break;
 		}
 		close(fds[i]);
-		fds[i] = 3 + (int)i;
+		fds[i] = first + (int)i;
 	}
 	if (err) {
-		put_back(&op, boxfd, names, fds, n);
-		op_printf(&op, "cannot arrange the fds as 3, 4, ...: %s; the fds were put back",
-			  strerror(-err));
+		put_back(&op, a->keep, boxfd, names, fds, n);
+		op_printf(&op, "cannot arrange the fds as %d, %d, ...: %s%s",
+			  first, first + 1, strerror(-err), back);
 		goto out;
 	}
 
 	fdnames = malloc(len);
 	if (!fdnames) {
-		put_back(&op, boxfd, names, fds, n);
+		put_back(&op, a->keep, boxfd, names, fds, n);
 		op_fail(&op, STEP_EXEC, ENOMEM, a->command[0], -1, NULL);
 		goto out;
 	}
-	fdnames[0] = 0;
+	strcpy(fdnames, given ? given : "");
 	for (i = 0; i < n; i++) {
-		if (i)
+		if (i || given)
 			strcat(fdnames, ":");
 		strcat(fdnames, names[i]);
 	}
-	snprintf(num, sizeof(num), "%zu", n);
+	snprintf(num, sizeof(num), "%zu", k + n);
 	err = setenv("LISTEN_FDS", num, 1);
 	snprintf(num, sizeof(num), "%ld", (long)getpid());
 	err = err ? err : setenv("LISTEN_PID", num, 1);
@@ -603,11 +653,14 @@ static int cmd_exec(const struct fdbox_args *a)
 		execvp(a->command[0], a->command);
 	}
 	err = interrupted ? EINTR : errno;
-	put_back(&op, boxfd, names, fds, n);
-	op_fail(&op, STEP_EXEC, err, a->command[0], -1,
-		n ? "; the fds were put back into the box" : NULL);
+	put_back(&op, a->keep, boxfd, names, fds, n);
+	op_fail(&op, STEP_EXEC, err, a->command[0], -1, n ? back : NULL);
+	/* As env(1): 127 if COMMAND was not found, 126 if it could not run. */
+	if (!interrupted)
+		ret = err == ENOENT ? FDBOX_EXIT_NOT_FOUND : FDBOX_EXIT_CANNOT_RUN;
 out:
 	free(fdnames);
+	free(given);
 	free(names);
 	free(fds);
 	fdbox_snapshot_free(snap);

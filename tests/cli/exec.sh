@@ -2,9 +2,11 @@
 # SPDX-License-Identifier: GPL-2.0
 # fdbox exec in the VM: the command gets every fd of the box as fds 3..,
 # without close-on-exec, with LISTEN_FDS, LISTEN_PID (its own pid) and
-# LISTEN_FDNAMES; the fds leave the box; a command that cannot run gets the
-# fds put back; put --fd hands descriptors back (a service restart). Runs in
-# every stage; needs no handover. Prints TAP.
+# LISTEN_FDNAMES; the fds leave the box, or stay with --keep; fds fdbox was
+# given by socket activation stay first; a command that cannot run gets the
+# fds put back, exit status 127 (not found) or 126 (cannot run); put --fd
+# hands descriptors back (a service restart). Runs in every stage; needs
+# no handover. Prints TAP.
 
 stage=${FDBOX_STAGE:-1}
 T=$(mktemp -d /tmp/cli-exec.XXXXXX)
@@ -12,7 +14,7 @@ B=exec$stage B2=moved$stage E=empty$stage
 . /lib/fdbox-tests/cli-tap.sh
 # val KEY: the value of KEY=... in $T/out
 val() { sed -n "s/^$1=//p" "$T/out" | head -n 1; }
-plan 37
+plan 46
 
 for b in "$B" "$B2" "$E"; do fdbox delete "$b" 2> /dev/null; done
 printf 'alpha\n' > "$T/a"
@@ -85,14 +87,38 @@ fx exec "$E" -- sh -c 'exit 7'; check "the exit status of COMMAND comes through"
 # A command that cannot run: the fds go back.
 fdbox put "$B" a --from-file "$T/a" && fdbox put "$B" b --from-file "$T/b"
 fx exec "$B" -- /nonexistent/command arg
-expect 1 "fdbox: exec $B: command '/nonexistent/command' not found; the fds were put back into the box" \
-	"exec of a missing command fails and says the fds were put back"
+expect 127 "fdbox: exec $B: command '/nonexistent/command' not found; the fds were put back into the box" \
+	"exec of a missing command fails (127) and says the fds were put back"
 fx list "$B"; check "the fds are back in the box, in order" \
 	[ "$(awk '$1 == "fd" { printf "%s ", $2 }' "$T/out")" = "a b " ]
 chmod 0644 "$T/a"
 fx exec "$B" -- "$T/a"
-expect 1 "no permission to run '$T/a'" "exec of a non-executable file fails"
+expect 126 "no permission to run '$T/a'" "exec of a non-executable file fails (126)"
 fx list "$B"; check "and the fds are back" out_has "box $B state open fds 2"
+
+# --keep: the command gets descriptors, the box keeps its fds.
+fx exec "$B" --keep -- sh -c 'echo "a=$(cat <&3) n=$LISTEN_FDS"'
+expect 0 "" "exec --keep runs COMMAND"
+check "COMMAND reads fd 3 with --keep" out_has "a=alpha n=2"
+fx list "$B"; check "with --keep the fds stay in the box" out_has "box $B state open fds 2"
+fx exec "$B" --keep -- /nonexistent/command
+expect 127 "not found; the fds stay in the box" "exec --keep of a missing command"
+fx list "$B"; check "and the fds are still in the box" out_has "box $B state open fds 2"
+
+# fds fdbox got by socket activation itself stay 3.., the box's follow.
+fx exec "$B" -- true
+fdbox put "$B" a --from-file "$T/a"
+sh -c 'exec 3< "$1"; LISTEN_FDS=1 LISTEN_PID=$$ LISTEN_FDNAMES=sock exec fdbox exec "$2" -- sh -c '"'"'echo "n=$LISTEN_FDS names=$LISTEN_FDNAMES three=$(cat <&3) four=$(cat <&4)"'"'"'' \
+	sh "$T/b" "$B" > "$T/out" 2> "$T/err"
+rc=$?
+expect 0 "" "exec with inherited LISTEN_FDS runs COMMAND"
+check "LISTEN_FDS and LISTEN_FDNAMES count the inherited fd first" out_has "n=2 names=sock:a"
+check "fd 3 is still the inherited one, fd 4 the box's" out_has "three=bravo four=alpha"
+# Another process's LISTEN_PID: not fdbox's fds, so not kept.
+env LISTEN_FDS=1 LISTEN_PID=1 LISTEN_FDNAMES=sock fdbox exec "$E" -- \
+	sh -c 'echo "n=$LISTEN_FDS names=[$LISTEN_FDNAMES]"' > "$T/out" 2> "$T/err"
+check "LISTEN_* of another pid are replaced" out_has "n=0 names=[]"
+fdbox put "$B" a --from-file "$T/a" && fdbox put "$B" b --from-file "$T/b"
 
 # Wrong state, missing box, bad fds.
 fdbox seal "$B"

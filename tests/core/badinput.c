@@ -124,11 +124,13 @@ TEST_F(bad, put_with_nonzero_pad_is_einval)
 	ASSERT_UNCHANGED();
 }
 
-TEST_F(bad, get_with_nonzero_flags_is_einval)
+TEST_F(bad, get_with_unknown_flags_is_einval)
 {
-	struct fdbox_get_fd arg = { .flags = 1 };
+	struct fdbox_get_fd arg = { .flags = 2 };
 
 	fdbox_set_name(arg.name, "m0");
+	ASSERT_EQ(-EINVAL, xioctl(self->box, FDBOX_GET_FD, &arg));
+	arg.flags = FDBOX_GET_FD_KEEP | (1ULL << 63);
 	ASSERT_EQ(-EINVAL, xioctl(self->box, FDBOX_GET_FD, &arg));
 	ASSERT_UNCHANGED();
 }

@@ -4,6 +4,8 @@
  * contents, size and seals; boxes outlive the processes that filled them;
  * SEAL/UNSEAL; DELETE_BOX; what the listing ioctl and sysfs report.
  */
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include "kselftest_harness.h"
@@ -447,6 +449,42 @@ TEST_F(box, noexec_sealed_memfd_round_trips_with_its_seals)
 	EXPECT_EQ(-1, pwrite(got, "x", 1, 0));
 	EXPECT_EQ(EPERM, errno);
 	close(got);
+}
+
+/* GET_FD with FDBOX_GET_FD_KEEP: a descriptor of the file, which stays. */
+TEST_F(box, get_keep_gives_a_descriptor_and_leaves_the_fd_in_the_box)
+{
+	struct fdbox_get_fd arg = { .flags = FDBOX_GET_FD_KEEP };
+	int m = memfd_with("rt-keep", SIZE, 0x4b, 0);
+	int kept, again, got;
+	struct stat st1, st2;
+	char attr[32];
+
+	ASSERT_LE(0, m);
+	ASSERT_EQ(0, fdbox_put(self->box, m, "k"));
+	fdbox_set_name(arg.name, "k");
+	kept = ioctl(self->box, FDBOX_GET_FD, &arg);
+	ASSERT_LE(0, kept);
+	EXPECT_TRUE(fcntl(kept, F_GETFD) & FD_CLOEXEC);
+	EXPECT_EQ(1, memfd_check(kept, SIZE, 0x4b));
+	ASSERT_EQ(0, fdbox_sysfs(self->name, "nr_fds", attr, sizeof(attr)));
+	EXPECT_STREQ("1", attr);
+	/* Again, and the fd itself: one file all along. */
+	again = ioctl(self->box, FDBOX_GET_FD, &arg);
+	ASSERT_LE(0, again);
+	got = fdbox_get(self->box, "k");
+	ASSERT_LE(0, got);
+	ASSERT_EQ(0, fstat(kept, &st1));
+	ASSERT_EQ(0, fstat(got, &st2));
+	EXPECT_EQ(st1.st_ino, st2.st_ino);
+	EXPECT_EQ(-ENOENT, (int)(ioctl(self->box, FDBOX_GET_FD, &arg) < 0 ? -errno : 0));
+	/* Like GET_FD, not from a sealed box. */
+	ASSERT_EQ(0, fdbox_put(self->box, got, "k"));
+	ASSERT_EQ(0, fdbox_seal(self->box));
+	EXPECT_EQ(-EBUSY, (int)(ioctl(self->box, FDBOX_GET_FD, &arg) < 0 ? -errno : 0));
+	ASSERT_EQ(0, fdbox_unseal(self->box));
+	close(kept);
+	close(again);
 }
 
 TEST_F(box, fd_names_are_per_box)

@@ -292,6 +292,13 @@ int main(void)
 	usage_error(&r, "not '1X'", "create --max-bytes 1X");
 	P("create", "vm1", "--max-bytes", "99999999999T");
 	usage_error(&r, "not '99999999999T'", "create --max-bytes too large");
+	P("exec", "vm1", "--keep", "--", "ls");
+	is_int(r.rc, FDBOX_PARSE_RUN, "exec --keep: runs");
+	ok(r.a.keep && r.a.command && !strcmp(r.a.command[0], "ls"), "exec --keep -- ls");
+	P("exec", "vm1", "ls");
+	ok(!r.a.keep, "exec without --keep");
+	P("get", "vm1", "x", "--keep", "--to-file", "/tmp/x");
+	usage_error(&r, "unknown option '--keep'", "get --keep");
 	P("seal", "vm1", "--owner", "vmm");
 	usage_error(&r, "unknown option '--owner'", "seal --owner");
 	{

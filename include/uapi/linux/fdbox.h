@@ -70,9 +70,15 @@ struct fdbox_put_fd {
 	__u8 name[FDBOX_NAME_LEN];
 };
 
+/*
+ * struct fdbox_get_fd.flags: give a descriptor of the file and leave the
+ * fd in the box (a second reference to the same open file, as dup(2)).
+ */
+#define FDBOX_GET_FD_KEEP	(1ULL << 0)
+
 /**
  * struct fdbox_get_fd - argument of FDBOX_GET_FD (box device)
- * @flags: must be 0
+ * @flags: FDBOX_GET_FD_KEEP or 0
  * @name: name of the fd to take out of the box
  */
 struct fdbox_get_fd {
