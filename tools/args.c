@@ -124,21 +124,32 @@ static const struct cmd_info cmds[CMD__MAX] = {
 	},
 	[CMD_KEXEC] = {
 		"kexec", "fdbox kexec --kernel PATH [--initrd PATH] [--append ARGS]\n"
-			 "            [--reuse-cmdline] [--check-only] [--load-only] [BOX...]\n",
+			 "            [--reuse-cmdline] [--check | --check-only] [--load-only]\n"
+			 "            [--force] [BOX...]\n"
+			 "fdbox kexec --unload\n",
 		"seal boxes and reboot into another kernel",
-		"Seal every box BOX that is open, load the kernel PATH with\n"
-		"kexec_file_load(2) and reboot into it: the sealed boxes are handed\n"
-		"over. Nothing happens if a box cannot be sealed (boxes sealed by this\n"
-		"command are unsealed again) or the kernel cannot be loaded.\n"
+		"Check that the kernel PATH can take the boxes back, seal every box BOX\n"
+		"that is open, load PATH with kexec_file_load(2) and reboot into it:\n"
+		"the sealed boxes are handed over. Nothing happens if a check fails, a\n"
+		"box cannot be sealed (boxes sealed by this command are unsealed again)\n"
+		"or the kernel cannot be loaded. The checks: kho=on on the new command\n"
+		"line, CONFIG_KEXEC_HANDOVER=y in the new kernel's config-VERSION (when\n"
+		"one is found), an fdbox.ko under /lib/modules/VERSION. When systemd\n"
+		"runs the machine, the reboot is 'systemctl kexec': services stop and\n"
+		"file systems are unmounted first.\n"
 		"\n"
 		"  --kernel PATH     the kernel image to boot\n"
 		"  --initrd PATH     its initramfs\n"
 		"  --append ARGS     its command line (after the current one with\n"
 		"                    --reuse-cmdline)\n"
 		"  --reuse-cmdline   start from the current kernel's command line\n"
+		"  --check           only check, and say what would be handed over\n"
 		"  --check-only      do not seal: refuse if a BOX is not sealed\n"
 		"  --load-only       load the kernel but do not reboot ('kexec -e' or\n"
-		"                    'systemctl kexec' boots it later)\n",
+		"                    'systemctl kexec' boots it later)\n"
+		"  --force           go ahead although a check failed, and reboot at\n"
+		"                    once, without systemd\n"
+		"  --unload          unload a kernel loaded for kexec\n",
 	},
 	[CMD_HELP] = {
 		"help", "fdbox help [COMMAND]\n",
@@ -230,6 +241,7 @@ enum opt_id {
 	OPT_HELP, OPT_FROM_FILE, OPT_TO_FILE, OPT_FD, OPT_JSON, OPT_KERNEL,
 	OPT_INITRD, OPT_APPEND, OPT_REUSE_CMDLINE, OPT_CHECK_ONLY,
 	OPT_LOAD_ONLY, OPT_OWNER, OPT_GROUP, OPT_MODE, OPT_MAX_BYTES, OPT_KEEP,
+	OPT_CHECK, OPT_FORCE, OPT_UNLOAD,
 };
 
 struct opt {
@@ -260,6 +272,9 @@ static const struct opt opts[] = {
 	{ "mode", 0, true, OPT_MODE, C(CMD_CREATE) },
 	{ "max-bytes", 0, true, OPT_MAX_BYTES, C(CMD_CREATE) },
 	{ "keep", 0, false, OPT_KEEP, C(CMD_EXEC) },
+	{ "check", 0, false, OPT_CHECK, C(CMD_KEXEC) },
+	{ "force", 0, false, OPT_FORCE, C(CMD_KEXEC) },
+	{ "unload", 0, false, OPT_UNLOAD, C(CMD_KEXEC) },
 };
 
 /* Find the option @arg ("--name", "--name=value" or "-x") of @cmd. */
@@ -478,6 +493,15 @@ int fdbox_parse_args(int argc, char **argv, struct fdbox_args *a,
 			case OPT_KEEP:
 				a->keep = true;
 				break;
+			case OPT_CHECK:
+				a->check = true;
+				break;
+			case OPT_FORCE:
+				a->force = true;
+				break;
+			case OPT_UNLOAD:
+				a->unload = true;
+				break;
 			case OPT_MAX_BYTES:
 				if (fdbox_parse_size(value, &a->max_bytes) || !a->max_bytes)
 					return usage_error(err, cmd, "--max-bytes needs a size above 0 (bytes, or with K, M, G or T), not '%s'", value);
@@ -554,6 +578,15 @@ int fdbox_parse_args(int argc, char **argv, struct fdbox_args *a,
 			return usage_error(err, cmd, "%s", "missing COMMAND");
 		return (r = check_name(err, cmd, a->box, true)) ? r : FDBOX_PARSE_RUN;
 	case CMD_KEXEC:
+		if (a->unload) {
+			if (a->kernel || a->initrd || a->append || a->reuse_cmdline ||
+			    a->check || a->check_only || a->load_only || a->force ||
+			    a->nr_boxes)
+				return usage_error(err, cmd, "%s", "--unload takes nothing else");
+			return FDBOX_PARSE_RUN;
+		}
+		if (a->check && (a->check_only || a->load_only || a->force))
+			return usage_error(err, cmd, "%s", "--check only checks: no --check-only, --load-only or --force with it");
 		if (!a->kernel)
 			return usage_error(err, cmd, "%s", "missing --kernel PATH");
 		if (!*a->kernel || (a->initrd && !*a->initrd))

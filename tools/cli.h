@@ -52,6 +52,9 @@ struct fdbox_args {
 	bool reuse_cmdline;		/* kexec --reuse-cmdline */
 	bool check_only;		/* kexec --check-only */
 	bool load_only;			/* kexec --load-only */
+	bool check;			/* kexec --check */
+	bool force;			/* kexec --force */
+	bool unload;			/* kexec --unload */
 	char **boxes;			/* kexec BOX..., NULL-ended */
 	size_t nr_boxes;
 	enum fdbox_cmd help_cmd;	/* help COMMAND, CMD_NONE for all */
@@ -71,6 +74,25 @@ int fdbox_parse_args(int argc, char **argv, struct fdbox_args *args,
 
 /* A user (@group false) or group named @s, or its number: 0 or -ENOENT. */
 int fdbox_parse_id(const char *s, bool group, unsigned int *id);
+
+/* preflight.c: can the kernel about to be kexec'd take the boxes back? */
+
+/* Does @cmdline turn KHO on (its last kho=)? 1 or 0. */
+int fdbox_cmdline_kho(const char *cmdline);
+
+/* The version of the x86 kernel image open as @fd into @buf: 0, -ENOEXEC. */
+int fdbox_bzimage_version(int fd, char *buf, size_t len);
+
+/* Is "@option=y" in the kernel config @path? 1, 0, or -errno. */
+int fdbox_config_has(const char *path, const char *option);
+
+/*
+ * Check the kernel image @kernel and the command line @cmdline it would
+ * boot with (and, unless @boxes_sealed_later, the boxes now), one line per
+ * check on @f. Returns the number of checks that failed.
+ */
+int fdbox_kexec_preflight(const char *kernel, const char *cmdline,
+			  bool boxes_sealed_later, FILE *f);
 
 /* Parse a size in bytes, or with a suffix K, M, G, T: 0 or -EINVAL. */
 int fdbox_parse_size(const char *s, unsigned long long *bytes);

@@ -22,6 +22,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -782,13 +783,42 @@ static void kexec_warn_open(const struct fdbox_args *a)
 	fdbox_snapshot_free(snap);
 }
 
-static int kexec_load(const struct fdbox_args *a)
+/*
+ * The new kernel's command line: the current one with --reuse-cmdline,
+ * then --append. NULL (after a message) if it cannot be read.
+ */
+static char *kexec_cmdline(const struct fdbox_args *a)
 {
 	struct op op = { "kexec", NULL, NULL };
-	char *cmdline = NULL, *cur = NULL;
+	char *cmdline, *cur = NULL;
+	size_t len;
+
+	if (a->reuse_cmdline) {
+		cur = current_cmdline();
+		if (!cur) {
+			op_fail(&op, STEP_READ_FILE, errno, "/proc/cmdline", -1, NULL);
+			return NULL;
+		}
+	}
+	len = (cur ? strlen(cur) : 0) + (a->append ? strlen(a->append) : 0) + 2;
+	cmdline = calloc(1, len);
+	if (!cmdline) {
+		op_fail(&op, STEP_KEXEC_LOAD, ENOMEM, a->kernel, -1, NULL);
+		free(cur);
+		return NULL;
+	}
+	snprintf(cmdline, len, "%s%s%s", cur ? cur : "",
+		 cur && *cur && a->append && *a->append ? " " : "",
+		 a->append ? a->append : "");
+	free(cur);
+	return cmdline;
+}
+
+static int kexec_load(const struct fdbox_args *a, const char *cmdline)
+{
+	struct op op = { "kexec", NULL, NULL };
 	int kfd = -1, ifd = -1, ret = FDBOX_EXIT_FAILURE;
 	unsigned long flags = 0;
-	size_t len;
 
 	kfd = open(a->kernel, O_RDONLY | O_CLOEXEC);
 	if (kfd < 0) {
@@ -804,22 +834,6 @@ static int kexec_load(const struct fdbox_args *a)
 	} else {
 		flags |= KEXEC_FILE_NO_INITRAMFS;
 	}
-	if (a->reuse_cmdline) {
-		cur = current_cmdline();
-		if (!cur) {
-			op_fail(&op, STEP_READ_FILE, errno, "/proc/cmdline", -1, NULL);
-			goto out;
-		}
-	}
-	len = (cur ? strlen(cur) : 0) + (a->append ? strlen(a->append) : 0) + 2;
-	cmdline = calloc(1, len);
-	if (!cmdline) {
-		op_fail(&op, STEP_KEXEC_LOAD, ENOMEM, a->kernel, -1, NULL);
-		goto out;
-	}
-	snprintf(cmdline, len, "%s%s%s", cur ? cur : "",
-		 cur && *cur && a->append && *a->append ? " " : "",
-		 a->append ? a->append : "");
 	if (syscall(SYS_kexec_file_load, kfd, ifd, strlen(cmdline) + 1, cmdline,
 		    flags) < 0) {
 		op_fail(&op, STEP_KEXEC_LOAD, errno, a->kernel, -1, NULL);
@@ -827,8 +841,6 @@ static int kexec_load(const struct fdbox_args *a)
 	}
 	ret = 0;
 out:
-	free(cmdline);
-	free(cur);
 	if (kfd >= 0)
 		close(kfd);
 	if (ifd >= 0)
@@ -836,16 +848,131 @@ out:
 	return ret;
 }
 
+static void kexec_unload(void)
+{
+	syscall(SYS_kexec_file_load, -1, -1, 0UL, NULL,
+		(unsigned long)KEXEC_FILE_UNLOAD);
+}
+
+/* Is systemd PID 1 (sd_booted(3))? */
+static bool systemd_runs(void)
+{
+	const char *root = getenv("FDBOX_SYSROOT");
+	char path[4096];
+
+	snprintf(path, sizeof(path), "%s/run/systemd/system", root ? root : "");
+	return !access(path, F_OK);
+}
+
+/*
+ * Boot the loaded kernel: through systemd ('systemctl kexec' stops the
+ * services and unmounts file systems first), or at once. Returns only on
+ * failure, or once systemd has the job.
+ */
+static int kexec_reboot(const struct fdbox_args *a)
+{
+	struct op op = { "kexec", NULL, NULL };
+	int status, err;
+	pid_t pid;
+
+	sync();
+	fflush(NULL);
+	if (!a->force && systemd_runs()) {
+		pid = fork();
+		if (pid < 0)
+			return op_fail(&op, STEP_REBOOT, errno, NULL, -1, NULL);
+		if (pid == 0) {
+			execlp("systemctl", "systemctl", "kexec", (char *)NULL);
+			_exit(127);
+		}
+		if (waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
+		    !WEXITSTATUS(status))
+			return 0;
+		op_printf(&op, "'systemctl kexec' failed (%s %d); not rebooting",
+			  WIFEXITED(status) ? "exit status" : "signal",
+			  WIFEXITED(status) ? WEXITSTATUS(status) :
+					      WTERMSIG(status));
+		return FDBOX_EXIT_FAILURE;
+	}
+	syscall(SYS_reboot, LINUX_REBOOT_MAGIC1, LINUX_REBOOT_MAGIC2,
+		LINUX_REBOOT_CMD_KEXEC, NULL);
+	err = errno;
+	return op_fail(&op, STEP_REBOOT, err, NULL, -1, NULL);
+}
+
+/*
+ * The checks before anything is sealed: 0 if they pass (or --force), else
+ * an exit status after one line naming the first failure.
+ */
+static int kexec_check(const struct fdbox_args *a, const char *cmdline)
+{
+	static const char fail[] = "fdbox: kexec: FAILED: ";
+	struct op op = { "kexec", NULL, NULL };
+	char *buf = NULL, *first, *nl;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	int failed;
+
+	if (!f)
+		return op_fail(&op, STEP_KEXEC_LOAD, ENOMEM, a->kernel, -1, NULL);
+	failed = fdbox_kexec_preflight(a->kernel, cmdline, true, f);
+	fclose(f);
+	first = buf ? strstr(buf, fail) : NULL;
+	if (first) {
+		first += sizeof(fail) - 1;
+		nl = strchr(first, '\n');
+		if (nl)
+			*nl = 0;
+	}
+	if (failed && a->force)
+		fprintf(stderr, "fdbox: kexec: warning: %s%s (--force)\n",
+			first ? first : "a check failed",
+			failed > 1 ? ", and more" : "");
+	else if (failed)
+		op_printf(&op, "not rebooting: %s%s ('fdbox kexec --check' lists every check; --force goes ahead)",
+			  first ? first : "a check failed",
+			  failed > 1 ? "; and more" : "");
+	free(buf);
+	return failed && !a->force ? FDBOX_EXIT_FAILURE : 0;
+}
+
 static int cmd_kexec(const struct fdbox_args *a)
 {
 	struct op op = { "kexec", NULL, NULL };
 	struct kexec_box *boxes;
+	char *cmdline;
 	size_t i;
-	int r = 0, err;
+	int r = 0, failed;
+
+	if (a->unload) {
+		if (syscall(SYS_kexec_file_load, -1, -1, 0UL, NULL,
+			    (unsigned long)KEXEC_FILE_UNLOAD) < 0)
+			return op_fail(&op, STEP_KEXEC_LOAD, errno, NULL, -1, NULL);
+		return 0;
+	}
+	cmdline = kexec_cmdline(a);
+	if (!cmdline)
+		return FDBOX_EXIT_FAILURE;
+	if (a->check) {
+		failed = fdbox_kexec_preflight(a->kernel, cmdline, false, stdout);
+		free(cmdline);
+		if (fflush(stdout) || ferror(stdout))
+			return FDBOX_EXIT_FAILURE;
+		if (failed)
+			fprintf(stderr, "fdbox: kexec: %d check(s) failed\n", failed);
+		return failed ? FDBOX_EXIT_FAILURE : 0;
+	}
+	r = kexec_check(a, cmdline);
+	if (r) {
+		free(cmdline);
+		return r;
+	}
 
 	boxes = calloc(a->nr_boxes + 1, sizeof(*boxes));
-	if (!boxes)
+	if (!boxes) {
+		free(cmdline);
 		return op_fail(&op, STEP_KEXEC_LOAD, ENOMEM, a->kernel, -1, NULL);
+	}
 	for (i = 0; i < a->nr_boxes; i++) {
 		boxes[i].name = a->boxes[i];
 		boxes[i].fd = -1;
@@ -854,18 +981,13 @@ static int cmd_kexec(const struct fdbox_args *a)
 		r = kexec_prepare_box(a, &boxes[i]);
 	if (!r) {
 		kexec_warn_open(a);
-		r = kexec_load(a);
+		r = kexec_load(a, cmdline);
 	}
 	if (!r && !a->load_only) {
-		sync();
-		fflush(NULL);
-		syscall(SYS_reboot, LINUX_REBOOT_MAGIC1, LINUX_REBOOT_MAGIC2,
-			LINUX_REBOOT_CMD_KEXEC, NULL);
-		err = errno;
-		/* Still here: unload the kernel, as if nothing happened. */
-		syscall(SYS_kexec_file_load, -1, -1, 0UL, NULL,
-			(unsigned long)KEXEC_FILE_UNLOAD);
-		r = op_fail(&op, STEP_REBOOT, err, NULL, -1, NULL);
+		r = kexec_reboot(a);
+		/* Still here without systemd's job: as if nothing happened. */
+		if (r)
+			kexec_unload();
 	}
 	if (r)
 		kexec_undo(boxes, a->nr_boxes);
@@ -873,6 +995,7 @@ static int cmd_kexec(const struct fdbox_args *a)
 		if (boxes[i].fd >= 0)
 			close(boxes[i].fd);
 	free(boxes);
+	free(cmdline);
 	return r;
 }
 

@@ -6,7 +6,7 @@
 #   $(BUILD)/host-tests/*       unit tests run on the host by make check
 
 FDBOX_TOOL_SRCS := tools/fdbox.c tools/args.c tools/errmsg.c tools/progress.c \
-	tools/ids.c
+	tools/ids.c tools/preflight.c
 FDBOX_TOOL_OBJS := $(patsubst tools/%.c,$(BUILD)/tools/obj/%.o,$(FDBOX_TOOL_SRCS))
 # The static guest build: user and group numbers only (tools/ids.c).
 FDBOX_GUEST_OBJS := $(filter-out $(BUILD)/tools/obj/ids.o,$(FDBOX_TOOL_OBJS)) \
@@ -35,7 +35,7 @@ $(BUILD)/guest-bin/fdbox: $(FDBOX_GUEST_OBJS) $(LIBFDBOX_A)
 
 # ---- host-side unit tests (TAP) -------------------------------------------
 FDBOX_HOST_TESTS := test-names test-errmsg test-args test-copy test-install \
-	test-known-issues
+	test-known-issues test-preflight
 HOST_TESTS += $(addprefix $(BUILD)/host-tests/,$(FDBOX_HOST_TESTS))
 
 $(BUILD)/host-tests-obj/%.o: tests/host/%.c tests/host/tap.h tools/tools.mk
@@ -51,6 +51,10 @@ $(BUILD)/host-tests/test-errmsg: $(BUILD)/host-tests-obj/test-errmsg.o $(FDBOX_C
 	$(CC) -o $@ $^
 
 $(BUILD)/host-tests/test-args: $(BUILD)/host-tests-obj/test-args.o $(FDBOX_CLI_OBJS) $(LIBFDBOX_A)
+	@mkdir -p $(dir $@)
+	$(CC) -o $@ $^
+
+$(BUILD)/host-tests/test-preflight: $(BUILD)/host-tests-obj/test-preflight.o $(FDBOX_CLI_OBJS) $(LIBFDBOX_A)
 	@mkdir -p $(dir $@)
 	$(CC) -o $@ $^
 

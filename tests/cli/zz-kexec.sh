@@ -2,13 +2,17 @@
 # SPDX-License-Identifier: GPL-2.0
 # fdbox kexec, from stage 1 into stage 2. Prints TAP.
 #
-# Stage 1: refusals change nothing (--check-only with an open box, a kernel
-# that cannot be read or is no kernel, a missing box: boxes sealed by the
-# command are unsealed again); --load-only seals the named box, loads the
-# kernel and warns about open boxes left behind. Then box 'kx', holding two
-# memfds, is handed to the real thing: `fdbox kexec` seals it, loads the
-# harness's kernel and initramfs with the next stage's command line and
-# reboots.
+# Stage 1: the checks of the new kernel (--check: kho=on, its config, an
+# fdbox.ko for it, what goes along; each missing piece refuses before
+# anything is sealed, --force goes ahead); refusals change nothing
+# (--check-only with an open box, a kernel that cannot be read or is no
+# kernel, a missing box: boxes sealed by the command are unsealed again);
+# --load-only seals the named box, loads the kernel and warns about open
+# boxes left behind; --unload; with systemd as PID 1 the reboot is
+# `systemctl kexec` (a stand-in here), and if that fails nothing changed.
+# Then box 'kx', holding two memfds, is handed to the real thing: `fdbox
+# kexec` seals it, loads the harness's kernel and initramfs with the next
+# stage's command line and reboots.
 #
 # The harness's init would do the end of stage 1 itself (kernel log check,
 # "stage 1 done", kexec into stage 2); since `fdbox kexec` replaces that
@@ -32,27 +36,86 @@ seq 1 400000 > "$T/data"
 printf 'kept across kexec\n' > "$T/small"
 want=$(sha256sum < "$T/data" | cut -d' ' -f1)
 KERNEL=/boot/bzImage INITRD=/sys/firmware/initrd
+# What an installed system has: the config of its kernel, and fdbox.ko
+# where dkms puts it (the harness keeps the module elsewhere).
+ver=$(uname -r)
+echo CONFIG_KEXEC_HANDOVER=y > "/boot/config-$ver"
+mkdir -p "/lib/modules/$ver/updates/dkms"
+ln -sf /lib/modules/fdbox.ko "/lib/modules/$ver/updates/dkms/fdbox.ko"
+loaded() { cat /sys/kernel/kexec_loaded; }
 
 if [ "$stage" = 1 ]; then
-	plan 18
+	plan 40
 	fdbox delete "$K" 2> /dev/null
 	fdbox delete kxopen 2> /dev/null
 	fx create "$K"; expect 0 "" "create $K"
 	fx put "$K" data --from-file "$T/data"; expect 0 "" "put $K/data"
 	fx put "$K" small --from-file "$T/small"; expect 0 "" "put $K/small"
 
-	fx kexec --check-only --load-only --kernel "$KERNEL" "$K"
+	# The checks.
+	fx kexec --check --kernel "$KERNEL" --reuse-cmdline
+	expect 0 "" "kexec --check of the harness's kernel passes"
+	check "it names the kernel's version" out_has "ok: the new kernel is $ver"
+	check "it finds kho=on" out_has "ok: kho=on is on the new kernel's command line"
+	check "it finds KHO in the config" out_has "ok: /boot/config-$ver has CONFIG_KEXEC_HANDOVER=y"
+	check "it finds fdbox.ko" out_has "ok: fdbox.ko for $ver is in /lib/modules/$ver"
+	check "it says which box is open and stays behind" out_has "warning: box '$K' is open: its 2 fds will not be handed over"
+	check "nothing was loaded" [ "$(loaded)" = 0 ]
+	fx kexec --check --kernel "$KERNEL"
+	expect 1 "fdbox: kexec: 1 check(s) failed" "kexec --check without kho=on fails"
+	check "and says why" out_has "FAILED: the new kernel's command line has no kho=on"
+	echo '# CONFIG_KEXEC_HANDOVER is not set' > "/boot/config-$ver"
+	fx kexec --load-only --kernel "$KERNEL" --append kho=on "$K"
+	expect 1 "fdbox: kexec: not rebooting: /boot/config-$ver has no CONFIG_KEXEC_HANDOVER=y" \
+		"kexec into a kernel without KHO is refused"
+	check "before anything is sealed" [ "$(state)" = open ]
+	echo CONFIG_KEXEC_HANDOVER=y > "/boot/config-$ver"
+	mkdir -p "$T/empty"
+	env FDBOX_SYSROOT="$T/empty" fdbox kexec --load-only --kernel "$KERNEL" \
+		--append kho=on "$K" > "$T/out" 2> "$T/err"
+	rc=$?
+	expect 1 "fdbox: kexec: not rebooting: no fdbox.ko for $ver in $T/empty/lib/modules/$ver" \
+		"kexec into a kernel without fdbox.ko is refused"
+	check "the box stays open, no kernel is loaded" [ "$(state)" = open -a "$(loaded)" = 0 ]
+	env FDBOX_SYSROOT="$T/empty" fdbox kexec --force --load-only --kernel "$KERNEL" \
+		--append kho=on > "$T/out" 2> "$T/err"
+	rc=$?
+	expect 0 "fdbox: kexec: warning: no fdbox.ko for $ver" "kexec --force goes ahead, with a warning"
+	check "the kernel is loaded" [ "$(loaded)" = 1 ]
+	fx kexec --unload; expect 0 "" "kexec --unload"
+	check "no kernel is loaded any more" [ "$(loaded)" = 0 ]
+
+	# With systemd as PID 1: 'systemctl kexec' (a stand-in that records it).
+	mkdir -p "$T/sd/run/systemd/system" "$T/bin"
+	ln -s /lib "$T/sd/lib"
+	printf '#!/bin/sh\necho "$@" > %s/systemctl.args\nexit ${SYSTEMCTL_RC:-0}\n' "$T" > "$T/bin/systemctl"
+	chmod +x "$T/bin/systemctl"
+	env FDBOX_SYSROOT="$T/sd" PATH="$T/bin:$PATH" fdbox kexec --kernel "$KERNEL" \
+		--reuse-cmdline "$K" > "$T/out" 2> "$T/err"
+	rc=$?
+	expect 0 "" "kexec with systemd hands the reboot to systemctl"
+	check "it ran 'systemctl kexec'" [ "$(cat "$T/systemctl.args" 2> /dev/null)" = kexec ]
+	check "the box is sealed and the kernel loaded for it" [ "$(state)" = sealed -a "$(loaded)" = 1 ]
+	fdbox unseal "$K"; fdbox kexec --unload
+	env FDBOX_SYSROOT="$T/sd" PATH="$T/bin:$PATH" SYSTEMCTL_RC=1 fdbox kexec \
+		--kernel "$KERNEL" --reuse-cmdline "$K" > "$T/out" 2> "$T/err"
+	rc=$?
+	expect 1 "fdbox: kexec: 'systemctl kexec' failed (exit status 1); not rebooting" \
+		"a failed 'systemctl kexec' is reported"
+	check "and undone: the box open, no kernel loaded" [ "$(state)" = open -a "$(loaded)" = 0 ]
+
+	fx kexec --check-only --load-only --kernel "$KERNEL" --append kho=on "$K"
 	expect 1 "fdbox: kexec $K: box '$K' is not sealed; seal it first ('fdbox seal $K'), or leave out --check-only; not rebooting" \
 		"kexec --check-only refuses an open box"
 	check "the box stays open" [ "$(state)" = open ]
-	fx kexec --load-only --kernel /nonexistent/bzImage "$K"
-	expect 1 "fdbox: kexec: file '/nonexistent/bzImage' does not exist" "kexec of a missing kernel file"
-	check "the box it sealed is unsealed again" [ "$(state)" = open ]
-	fx kexec --load-only --kernel /etc/fdbox/plan "$K"
+	fx kexec --load-only --kernel /nonexistent/bzImage --append kho=on "$K"
+	expect 1 "fdbox: kexec: not rebooting: cannot read the kernel '/nonexistent/bzImage'" "kexec of a missing kernel file"
+	check "the box stays open" [ "$(state)" = open ]
+	fx kexec --load-only --kernel /etc/fdbox/plan --append kho=on "$K"
 	expect 1 "fdbox: kexec: '/etc/fdbox/plan' is not a kernel image this kernel can boot" "kexec of a file that is no kernel"
 	check "the box is unsealed again" [ "$(state)" = open ]
 	check "no kernel is loaded" [ "$(cat /sys/kernel/kexec_loaded)" = 0 ]
-	fx kexec --load-only --kernel "$KERNEL" "$K" nosuchbox
+	fx kexec --load-only --kernel "$KERNEL" --append kho=on "$K" nosuchbox
 	expect 1 "fdbox: kexec nosuchbox: no box named 'nosuchbox'" "kexec naming a missing box"
 	check "the box sealed before is unsealed again" [ "$(state)" = open ]
 
@@ -64,7 +127,8 @@ if [ "$stage" = 1 ]; then
 	check "the box is sealed" [ "$(state)" = sealed ]
 	check "a kernel is loaded" [ "$(cat /sys/kernel/kexec_loaded)" = 1 ]
 	fdbox delete kxopen
-	fx kexec --check-only --load-only --kernel "$KERNEL" --initrd "$INITRD" "$K"
+	fx kexec --check-only --load-only --kernel "$KERNEL" --initrd "$INITRD" \
+		--append kho=on "$K"
 	expect 0 "" "kexec --check-only accepts a sealed box"
 	fx unseal "$K"; expect 0 "" "unseal $K: the real kexec seals it"
 
