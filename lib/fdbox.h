@@ -13,14 +13,21 @@
  *   called from any thread;
  * - file descriptors returned are O_CLOEXEC; the caller closes them.
  *
- * Constants and the structures of the device ABI come from <linux/fdbox.h>.
+ * Constants and the structures of the device ABI come from <linux/fdbox.h>,
+ * which is installed as <fdbox/linux/fdbox.h> so as not to collide with
+ * the kernel headers of the distribution (pkg-config's Cflags find it as
+ * <linux/fdbox.h>; without them the installed copy is used).
  */
 #ifndef LIBFDBOX_FDBOX_H
 #define LIBFDBOX_FDBOX_H
 
 #include <stdint.h>
 #include <sys/types.h>
+#if defined(__has_include) && !__has_include(<linux/fdbox.h>)
+#include <fdbox/linux/fdbox.h>
+#else
 #include <linux/fdbox.h>
+#endif
 
 #ifdef __cplusplus
 extern "C" {

@@ -48,10 +48,11 @@ static const struct cmd_info cmds[CMD__MAX] = {
 		"Setting owner, group or mode needs CAP_CHOWN.\n",
 	},
 	[CMD_DELETE] = {
-		"delete", "fdbox delete BOX\n",
-		"delete a box and drop every fd in it",
+		"delete", "fdbox delete BOX [NAME]\n",
+		"delete a box and drop every fd in it, or drop one fd",
 		"Delete the box BOX and drop every fd it holds. A sealed box cannot\n"
-		"be deleted: unseal it first.\n",
+		"be deleted: unseal it first. With NAME, drop only the fd NAME from\n"
+		"the box (its contents are gone, nothing is copied out).\n",
 	},
 	[CMD_SEAL] = {
 		"seal", "fdbox seal BOX\n",
@@ -520,7 +521,8 @@ int fdbox_parse_args(int argc, char **argv, struct fdbox_args *a,
 			break;
 		}
 		if (npos == MAX_POSITIONAL - 1 ||
-		    (npos == 1 && cmd != CMD_PUT && cmd != CMD_GET))
+		    (npos == 1 && cmd != CMD_PUT && cmd != CMD_GET &&
+		     cmd != CMD_DELETE))
 			return usage_error(err, cmd, "unexpected argument '%s'", arg);
 		pos[npos++] = arg;
 	}
@@ -543,7 +545,12 @@ int fdbox_parse_args(int argc, char **argv, struct fdbox_args *a,
 		if (npos < 1)
 			return usage_error(err, cmd, "%s", "missing BOX");
 		a->box = pos[0];
-		return (r = check_name(err, cmd, a->box, true)) ? r : FDBOX_PARSE_RUN;
+		if ((r = check_name(err, cmd, a->box, true)))
+			return r;
+		if (npos < 2)
+			return FDBOX_PARSE_RUN;
+		a->name = pos[1];
+		return (r = check_name(err, cmd, a->name, false)) ? r : FDBOX_PARSE_RUN;
 	case CMD_PUT:
 	case CMD_GET:
 		if (npos < 1)

@@ -180,6 +180,23 @@ static int create_options(const struct fdbox_args *a,
 	return 1;
 }
 
+/* delete BOX NAME: take the fd out and close it. */
+static int drop_fd(const struct fdbox_args *a)
+{
+	struct op op = { "delete", a->box, a->name };
+	int boxfd, fd, r;
+
+	r = open_box(&op, &boxfd);
+	if (r)
+		return r;
+	fd = fdbox_fd_get(boxfd, a->name);
+	close(boxfd);
+	if (fd < 0)
+		return op_fail(&op, STEP_GET, fd, NULL, -1, NULL);
+	close(fd);
+	return 0;
+}
+
 static int cmd_create_delete(const struct fdbox_args *a)
 {
 	struct op op = { fdbox_cmd_word(a->cmd), a->box, NULL };
@@ -187,6 +204,9 @@ static int cmd_create_delete(const struct fdbox_args *a)
 	struct fdbox_create_options o;
 	int ctl, err, r;
 
+	/* Dropping one fd needs the box node only (a delegated box). */
+	if (a->cmd == CMD_DELETE && a->name)
+		return drop_fd(a);
 	r = a->cmd == CMD_CREATE ? create_options(a, &o) : 0;
 	if (r > 1)
 		return FDBOX_EXIT_FAILURE;

@@ -85,7 +85,7 @@ FDBOX_DKMS_FILES := $(filter-out %.mod.c kernel/debug.c,$(wildcard kernel/*.c ke
 .PHONY: install uninstall
 install: $(LIBFDBOX_ALL) $(BUILD)/tools/fdbox
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) \
-		$(DESTDIR)$(INCLUDEDIR)/linux $(DESTDIR)$(PKGCONFIGDIR) \
+		$(DESTDIR)$(INCLUDEDIR)/fdbox/linux $(DESTDIR)$(PKGCONFIGDIR) \
 		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man4 \
 		$(DESTDIR)$(UDEVRULESDIR) $(DESTDIR)$(DKMSSRCDIR)/kernel \
 		$(DESTDIR)$(DKMSSRCDIR)/include/uapi/linux
@@ -95,7 +95,8 @@ install: $(LIBFDBOX_ALL) $(BUILD)/tools/fdbox
 	ln -sf $(LIBFDBOX_SONAME) $(DESTDIR)$(LIBDIR)/libfdbox.so
 	install -m 0644 $(LIBFDBOX_A) $(DESTDIR)$(LIBDIR)/
 	install -m 0644 lib/fdbox.h $(DESTDIR)$(INCLUDEDIR)/fdbox.h
-	install -m 0644 include/uapi/linux/fdbox.h $(DESTDIR)$(INCLUDEDIR)/linux/fdbox.h
+	# Not in $(INCLUDEDIR)/linux: that is the distribution's kernel headers'.
+	install -m 0644 include/uapi/linux/fdbox.h $(DESTDIR)$(INCLUDEDIR)/fdbox/linux/fdbox.h
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
 		-e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' \
 		-e 's|@VERSION@|$(FDBOX_VERSION)|' lib/fdbox.pc.in \
@@ -111,8 +112,9 @@ install: $(LIBFDBOX_ALL) $(BUILD)/tools/fdbox
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/fdbox $(DESTDIR)$(LIBDIR)/libfdbox.so* \
 		$(DESTDIR)$(LIBDIR)/libfdbox.a $(DESTDIR)$(INCLUDEDIR)/fdbox.h \
-		$(DESTDIR)$(INCLUDEDIR)/linux/fdbox.h \
+		$(DESTDIR)$(INCLUDEDIR)/fdbox/linux/fdbox.h \
 		$(DESTDIR)$(PKGCONFIGDIR)/fdbox.pc \
 		$(DESTDIR)$(MANDIR)/man1/fdbox.1 $(DESTDIR)$(MANDIR)/man4/fdbox.4 \
 		$(DESTDIR)$(UDEVRULESDIR)/60-fdbox.rules
+	rmdir $(DESTDIR)$(INCLUDEDIR)/fdbox/linux $(DESTDIR)$(INCLUDEDIR)/fdbox 2> /dev/null || true
 	rm -rf $(DESTDIR)$(DKMSSRCDIR)

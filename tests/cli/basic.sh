@@ -9,7 +9,7 @@ stage=${FDBOX_STAGE:-1}
 T=$(mktemp -d /tmp/cli-basic.XXXXXX)
 B=basic$stage
 . /lib/fdbox-tests/cli-tap.sh
-plan 60
+plan 63
 
 fdbox delete "$B" 2> /dev/null
 head -c 1048576 /dev/urandom > "$T/one"
@@ -101,8 +101,12 @@ else
 fi
 rm -f "$T/big" "$T/big.out"
 
-# delete drops the fds
+# delete BOX NAME drops one fd; delete BOX drops the box and its fds
 fx put "$B" one --from-file "$T/one"
+fx put "$B" two --from-file "$T/one"
+fx delete "$B" two; expect 0 "" "delete $B two drops one fd"
+fx list "$B"; check "the other fd stays" [ "$(awk '$1 == "fd" { printf "%s ", $2 }' "$T/out")" = "one " ]
+fx delete "$B" two; expect 1 "fdbox: delete $B/two: box '$B' holds no fd named 'two'" "delete of an fd that is not there"
 fx delete "$B"; expect 0 "" "delete $B holding an fd"
 check "/dev/fdbox/$B is gone" [ ! -e "/dev/fdbox/$B" ]
 check "/sys/class/fdbox/$B is gone" [ ! -e "/sys/class/fdbox/$B" ]

@@ -131,9 +131,14 @@ int main(void)
 		snprintf(what, sizeof(what), "%s without BOX", words[i]);
 		P(words[i]);
 		usage_error(&r, "missing BOX", what);
-		snprintf(what, sizeof(what), "%s with two boxes", words[i]);
-		P(words[i], "a", "b");
-		usage_error(&r, "unexpected argument 'b'", what);
+		snprintf(what, sizeof(what), "%s with one argument too many", words[i]);
+		if (cmd[i] == CMD_DELETE) {
+			P(words[i], "a", "b", "c");
+			usage_error(&r, "unexpected argument 'c'", what);
+		} else {
+			P(words[i], "a", "b");
+			usage_error(&r, "unexpected argument 'b'", what);
+		}
 		snprintf(what, sizeof(what), "%s with a bad name", words[i]);
 		P(words[i], "a/b");
 		usage_error(&r, "box name 'a/b' contains a character", what);
@@ -141,6 +146,14 @@ int main(void)
 		P(words[i], "vm1", "--json");
 		usage_error(&r, "unknown option '--json'", what);
 	}
+	P("delete", "vm1", "ram");
+	is_int(r.rc, FDBOX_PARSE_RUN, "delete vm1 ram: runs");
+	ok(r.a.cmd == CMD_DELETE && !strcmp(r.a.box, "vm1") && !strcmp(r.a.name, "ram"),
+	   "delete vm1 ram: one fd of a box");
+	P("delete", "vm1");
+	ok(r.a.name == NULL, "delete vm1: the whole box");
+	P("delete", "vm1", "a/b");
+	usage_error(&r, "fd name 'a/b' contains a character", "delete with a bad fd name");
 	P("create", "fdbox");
 	usage_error(&r, "box name 'fdbox' is reserved", "create fdbox");
 	P("create", "..");
@@ -338,8 +351,20 @@ int main(void)
 	usage_error(&r, "PATH is empty", "kexec --kernel ''");
 	P("kexec", "--kernel", "/k", "vm/1");
 	usage_error(&r, "box name 'vm/1' contains", "kexec with a bad box name");
-	P("kexec", "--kernel", "/k", "--force");
-	usage_error(&r, "unknown option '--force'", "kexec --force");
+	P("kexec", "--kernel", "/k", "--force", "vm1");
+	ok(r.rc == FDBOX_PARSE_RUN && r.a.force && !r.a.check, "kexec --force");
+	P("kexec", "--kernel", "/k", "--check");
+	ok(r.rc == FDBOX_PARSE_RUN && r.a.check, "kexec --check");
+	P("kexec", "--check", "--force", "--kernel", "/k");
+	usage_error(&r, "--check only checks", "kexec --check --force");
+	P("kexec", "--unload");
+	ok(r.rc == FDBOX_PARSE_RUN && r.a.unload && !r.a.kernel, "kexec --unload needs no --kernel");
+	P("kexec", "--unload", "--kernel", "/k");
+	usage_error(&r, "--unload takes nothing else", "kexec --unload --kernel");
+	P("kexec", "--unload", "vm1");
+	usage_error(&r, "--unload takes nothing else", "kexec --unload BOX");
+	P("kexec", "--kernel", "/k", "--frobnicate");
+	usage_error(&r, "unknown option '--frobnicate'", "kexec with an unknown option");
 	P("kexec", "--kernel", "/k", "--reuse-cmdline=yes");
 	usage_error(&r, "unknown option '--reuse-cmdline=yes'", "kexec flag with a value");
 

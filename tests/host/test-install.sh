@@ -32,7 +32,7 @@ version=$(sed -n 's/^FDBOX_VERSION := //p' "$top/lib/lib.mk")
 
 t "make install DESTDIR=... succeeds" make -C "$top" --no-print-directory install DESTDIR="$d"
 for f in bin/fdbox lib/libfdbox.so.$version lib/libfdbox.so.0 lib/libfdbox.so \
-	 lib/libfdbox.a include/fdbox.h include/linux/fdbox.h \
+	 lib/libfdbox.a include/fdbox.h include/fdbox/linux/fdbox.h \
 	 lib/pkgconfig/fdbox.pc share/man/man1/fdbox.1 share/man/man4/fdbox.4 \
 	 lib/udev/rules.d/60-fdbox.rules src/fdbox-$version/dkms.conf \
 	 src/fdbox-$version/kernel/Kbuild src/fdbox-$version/kernel/Makefile \
@@ -40,6 +40,8 @@ for f in bin/fdbox lib/libfdbox.so.$version lib/libfdbox.so.0 lib/libfdbox.so \
 	 src/fdbox-$version/include/uapi/linux/fdbox.h; do
 	t "installed \$PREFIX/$f" test -e "$p/$f"
 done
+t "nothing installed where the distribution's kernel headers are (include/linux)" \
+	test ! -e "$p/include/linux"
 t "libfdbox.so.0 links to libfdbox.so.$version" \
 	test "$(readlink "$p/lib/libfdbox.so.0")" = "libfdbox.so.$version"
 t "fdbox is executable" test -x "$p/bin/fdbox"
@@ -118,6 +120,11 @@ if command -v pkg-config > /dev/null; then
 else
 	skip "build against the installed fdbox.pc" "pkg-config is not installed"
 fi
+
+# Without pkg-config: -I of the include directory alone finds the UAPI
+# header under fdbox/.
+t "a C program builds with -I\$PREFIX/include alone" \
+	${CC:-cc} -std=c11 -Wall -Werror -I"$p/include" -c -o "$tmp/prog-noconf.o" "$tmp/prog.c"
 
 # Other directories are honoured.
 d2=$tmp/dest2
