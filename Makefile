@@ -69,8 +69,11 @@ endif
 
 .PHONY: all check check-debug mutants soak demo bench lint kernel deps clean prepare prepare-patched prepare-debug module userspace FORCE
 
-all: prepare
-	@$(MAKE) --no-print-directory KDIR="$$(cat $(KDIR_FILE))" module module-debug userspace
+# Plain make: the library and the command, nothing else (no kernel, no
+# package installs); the kernel module is built by dkms, or with make
+# module KDIR=..., or by make check and make demo. (Its prerequisites
+# follow the includes below, which define them.)
+all:
 
 check: prepare $(PATCHED_PREP) $(DEBUG_PREP)
 	@$(MAKE) --no-print-directory KDIR="$$(cat $(KDIR_FILE))" module module-debug test-modules userspace bench-build
@@ -135,6 +138,8 @@ prepare-debug: deps
 GUEST_TOOLS :=
 HOST_TESTS :=
 -include lib/lib.mk tools/tools.mk bench/bench.mk
+
+all: $(LIBFDBOX_ALL) $(BUILD)/tools/fdbox
 
 # ---- below here KDIR is set -------------------------------------------
 ifneq ($(KDIR),)

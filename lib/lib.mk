@@ -18,8 +18,12 @@ PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
 UDEVRULESDIR ?= $(PREFIX)/lib/udev/rules.d
 DKMSSRCDIR ?= $(PREFIX)/src/fdbox-$(FDBOX_VERSION)
 
-FDBOX_CFLAGS := -std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror=implicit \
-	-Iinclude/uapi -Ilib -DFDBOX_VERSION=\"$(FDBOX_VERSION)\" -MMD -MP
+# CFLAGS, CPPFLAGS and LDFLAGS are the builder's (dpkg-buildflags puts the
+# hardening flags there); what the code needs is added to them.
+CFLAGS ?= -O2 -g
+FDBOX_CFLAGS = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror=implicit \
+	-Iinclude/uapi -Ilib -DFDBOX_VERSION=\"$(FDBOX_VERSION)\" -MMD -MP \
+	$(CPPFLAGS) $(CFLAGS)
 
 LIBFDBOX_SRCS := lib/libfdbox.c lib/copy.c
 LIBFDBOX_OBJS := $(patsubst lib/%.c,$(BUILD)/lib/obj/%.o,$(LIBFDBOX_SRCS))
@@ -40,7 +44,7 @@ $(BUILD)/lib/obj/%.o: lib/%.c lib/lib.mk
 	$(CC) $(FDBOX_CFLAGS) -fPIC -fvisibility=hidden -c -o $@ $<
 
 $(LIBFDBOX_SO): $(LIBFDBOX_OBJS) lib/libfdbox.map
-	$(CC) -shared -Wl,-soname,$(LIBFDBOX_SONAME) \
+	$(CC) $(CFLAGS) $(LDFLAGS) -shared -Wl,-soname,$(LIBFDBOX_SONAME) \
 		-Wl,--version-script=lib/libfdbox.map -Wl,--no-undefined \
 		-o $@ $(LIBFDBOX_OBJS)
 

@@ -1,7 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # The fdbox command, its unit tests and `make install`: included by the
 # top-level Makefile after lib/lib.mk. Builds
-#   $(BUILD)/tools/fdbox        for the host, linked to libfdbox.so
+#   $(BUILD)/tools/fdbox        for the host, linked to libfdbox.so, runs
+#                               from the build tree (RUNPATH to it)
+#   $(BUILD)/tools/fdbox.install the same without RUNPATH, for make install
 #   $(BUILD)/guest-bin/fdbox    static, for the VM guest's /bin
 #   $(BUILD)/host-tests/*       unit tests run on the host by make check
 
@@ -20,10 +22,14 @@ $(BUILD)/tools/obj/%.o: tools/%.c tools/tools.mk lib/lib.mk
 	@mkdir -p $(dir $@)
 	$(CC) $(FDBOX_CFLAGS) -c -o $@ $<
 
-# Found next to the library in the build tree and after installation.
+# Found next to the library in the build tree.
 $(BUILD)/tools/fdbox: $(FDBOX_TOOL_OBJS) $(BUILD)/lib/libfdbox.so $(BUILD)/lib/$(LIBFDBOX_SONAME)
-	$(CC) -o $@ $(FDBOX_TOOL_OBJS) -L$(BUILD)/lib -lfdbox \
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(FDBOX_TOOL_OBJS) -L$(BUILD)/lib -lfdbox \
 		-Wl,-rpath,'$$ORIGIN/../lib'
+
+# Installed, it finds the library where the system's linker looks.
+$(BUILD)/tools/fdbox.install: $(FDBOX_TOOL_OBJS) $(BUILD)/lib/libfdbox.so $(BUILD)/lib/$(LIBFDBOX_SONAME)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(FDBOX_TOOL_OBJS) -L$(BUILD)/lib -lfdbox
 
 $(BUILD)/tools/obj/ids-no-nss.o: tools/ids.c tools/tools.mk lib/lib.mk
 	@mkdir -p $(dir $@)
@@ -83,13 +89,13 @@ FDBOX_DKMS_FILES := $(filter-out %.mod.c kernel/debug.c,$(wildcard kernel/*.c ke
 	kernel/Kbuild kernel/Makefile
 
 .PHONY: install uninstall
-install: $(LIBFDBOX_ALL) $(BUILD)/tools/fdbox
+install: $(LIBFDBOX_ALL) $(BUILD)/tools/fdbox.install
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) \
 		$(DESTDIR)$(INCLUDEDIR)/fdbox/linux $(DESTDIR)$(PKGCONFIGDIR) \
 		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man4 \
 		$(DESTDIR)$(UDEVRULESDIR) $(DESTDIR)$(DKMSSRCDIR)/kernel \
 		$(DESTDIR)$(DKMSSRCDIR)/include/uapi/linux
-	install -m 0755 $(BUILD)/tools/fdbox $(DESTDIR)$(BINDIR)/fdbox
+	install -m 0755 $(BUILD)/tools/fdbox.install $(DESTDIR)$(BINDIR)/fdbox
 	install -m 0755 $(LIBFDBOX_SO) $(DESTDIR)$(LIBDIR)/
 	ln -sf $(notdir $(LIBFDBOX_SO)) $(DESTDIR)$(LIBDIR)/$(LIBFDBOX_SONAME)
 	ln -sf $(LIBFDBOX_SONAME) $(DESTDIR)$(LIBDIR)/libfdbox.so

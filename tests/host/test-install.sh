@@ -54,7 +54,12 @@ t "DKMS: no build products in the source tree" \
 t "udev rule: the control node 0600 root" grep -q 'KERNEL=="fdbox".*OWNER="root".*MODE="0600"' "$p/lib/udev/rules.d/60-fdbox.rules"
 t "udev rule: box nodes keep the owner, group and mode the kernel gives them" \
 	sh -c "! grep -v '^#' '$p/lib/udev/rules.d/60-fdbox.rules' | grep -q 'SUBSYSTEM==\"fdbox\"'"
-t "the installed fdbox runs (finds its library)" "$p/bin/fdbox" --version
+t "the installed fdbox runs with the installed library" \
+	env LD_LIBRARY_PATH="$p/lib" "$p/bin/fdbox" --version
+t "no RUNPATH or RPATH in the installed fdbox" \
+	sh -c "! readelf -d '$p/bin/fdbox' | grep -q 'RUNPATH\|RPATH'"
+t "no RUNPATH or RPATH in the installed library" \
+	sh -c "! readelf -d '$p/lib/libfdbox.so.$version' | grep -q 'RUNPATH\|RPATH'"
 t "NEEDED libfdbox.so.0" sh -c "readelf -d '$p/bin/fdbox' | grep -q 'NEEDED.*libfdbox.so.0'"
 t "SONAME libfdbox.so.0" sh -c "readelf -d '$p/lib/libfdbox.so' | grep -q 'SONAME.*libfdbox.so.0\]'"
 
@@ -125,6 +130,19 @@ fi
 # header under fdbox/.
 t "a C program builds with -I\$PREFIX/include alone" \
 	${CC:-cc} -std=c11 -Wall -Werror -I"$p/include" -c -o "$tmp/prog-noconf.o" "$tmp/prog.c"
+
+# The builder's CFLAGS, CPPFLAGS and LDFLAGS reach the binaries (the
+# hardening flags of dpkg-buildflags): a build of its own, elsewhere.
+t "make with CFLAGS, CPPFLAGS and LDFLAGS of the builder" \
+	make -C "$top" --no-print-directory BUILD="$tmp/flags" \
+	CFLAGS="-O2 -g -fstack-protector-all" CPPFLAGS="-D_FORTIFY_SOURCE=2" \
+	LDFLAGS="-Wl,-z,now" "$tmp/flags/tools/fdbox" "$tmp/flags/lib/libfdbox.so.$version"
+t "CFLAGS reach fdbox (stack protector)" \
+	sh -c "nm -D '$tmp/flags/tools/fdbox' | grep -q __stack_chk_fail"
+t "CPPFLAGS reach fdbox (fortified calls)" \
+	sh -c "nm -D '$tmp/flags/tools/fdbox' | grep -q '__[a-z]*_chk'"
+t "LDFLAGS reach fdbox and the library (BIND_NOW)" \
+	sh -c "readelf -d '$tmp/flags/tools/fdbox' | grep -q 'NOW' && readelf -d '$tmp/flags/lib/libfdbox.so.$version' | grep -q 'NOW'"
 
 # Other directories are honoured.
 d2=$tmp/dest2
