@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: GPL-2.0 */
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * libfdbox: hand named file descriptors to the kernel's FDBox and take
  * them back, in the same kernel or after a kexec.

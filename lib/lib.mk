@@ -1,4 +1,4 @@
-# SPDX-License-Identifier: GPL-2.0
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # libfdbox: included by the top-level Makefile (paths relative to the top;
 # BUILD and CC come from there). Builds into $(BUILD)/lib/:
 #   libfdbox.so.$(FDBOX_VERSION) (SONAME libfdbox.so.0) and its links,
@@ -16,6 +16,7 @@ INCLUDEDIR ?= $(PREFIX)/include
 MANDIR ?= $(PREFIX)/share/man
 PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
 UDEVRULESDIR ?= $(PREFIX)/lib/udev/rules.d
+MODULESLOADDIR ?= $(PREFIX)/lib/modules-load.d
 DKMSSRCDIR ?= $(PREFIX)/src/fdbox-$(FDBOX_VERSION)
 
 # CFLAGS, CPPFLAGS and LDFLAGS are the builder's (dpkg-buildflags puts the

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * libfdbox: names, boxes, fds and listing. Thin wrappers around the FDBox
  * ioctls (fdbox(4)) that return 0/a value or -errno.

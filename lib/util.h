@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: GPL-2.0 */
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * Internal helpers of libfdbox (not installed): symbol visibility and
  * cleanup attributes that keep error paths short.

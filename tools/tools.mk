@@ -41,7 +41,7 @@ $(BUILD)/guest-bin/fdbox: $(FDBOX_GUEST_OBJS) $(LIBFDBOX_A)
 
 # ---- host-side unit tests (TAP) -------------------------------------------
 FDBOX_HOST_TESTS := test-names test-errmsg test-args test-copy test-install \
-	test-known-issues test-preflight
+	test-known-issues test-preflight test-deb
 HOST_TESTS += $(addprefix $(BUILD)/host-tests/,$(FDBOX_HOST_TESTS))
 
 $(BUILD)/host-tests-obj/%.o: tests/host/%.c tests/host/tap.h tools/tools.mk
@@ -74,6 +74,11 @@ $(BUILD)/host-tests/test-install: tests/host/test-install.sh $(LIBFDBOX_ALL) $(B
 	@mkdir -p $(dir $@)
 	install -m 0755 $< $@
 
+# The Debian packages, built from a copy of the sources.
+$(BUILD)/host-tests/test-deb: tests/host/test-deb.sh
+	@mkdir -p $(dir $@)
+	install -m 0755 $< $@
+
 # The harness's filter of known kernel issues (tests/vm/known-issues.awk).
 $(BUILD)/host-tests/test-known-issues: tests/host/test-known-issues.sh tests/vm/known-issues.awk
 	@mkdir -p $(dir $@)
@@ -93,7 +98,8 @@ install: $(LIBFDBOX_ALL) $(BUILD)/tools/fdbox.install
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) \
 		$(DESTDIR)$(INCLUDEDIR)/fdbox/linux $(DESTDIR)$(PKGCONFIGDIR) \
 		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man4 \
-		$(DESTDIR)$(UDEVRULESDIR) $(DESTDIR)$(DKMSSRCDIR)/kernel \
+		$(DESTDIR)$(UDEVRULESDIR) $(DESTDIR)$(MODULESLOADDIR) \
+		$(DESTDIR)$(DKMSSRCDIR)/kernel \
 		$(DESTDIR)$(DKMSSRCDIR)/include/uapi/linux
 	install -m 0755 $(BUILD)/tools/fdbox.install $(DESTDIR)$(BINDIR)/fdbox
 	install -m 0755 $(LIBFDBOX_SO) $(DESTDIR)$(LIBDIR)/
@@ -110,6 +116,7 @@ install: $(LIBFDBOX_ALL) $(BUILD)/tools/fdbox.install
 	install -m 0644 docs/fdbox.1 $(DESTDIR)$(MANDIR)/man1/fdbox.1
 	install -m 0644 docs/fdbox.4 $(DESTDIR)$(MANDIR)/man4/fdbox.4
 	install -m 0644 tools/60-fdbox.rules $(DESTDIR)$(UDEVRULESDIR)/60-fdbox.rules
+	install -m 0644 tools/fdbox-modules-load.conf $(DESTDIR)$(MODULESLOADDIR)/fdbox.conf
 	install -m 0644 $(FDBOX_DKMS_FILES) $(DESTDIR)$(DKMSSRCDIR)/kernel/
 	install -m 0644 include/uapi/linux/fdbox.h $(DESTDIR)$(DKMSSRCDIR)/include/uapi/linux/
 	sed -e 's|^PACKAGE_VERSION=.*|PACKAGE_VERSION="$(FDBOX_VERSION)"|' \
@@ -121,6 +128,7 @@ uninstall:
 		$(DESTDIR)$(INCLUDEDIR)/fdbox/linux/fdbox.h \
 		$(DESTDIR)$(PKGCONFIGDIR)/fdbox.pc \
 		$(DESTDIR)$(MANDIR)/man1/fdbox.1 $(DESTDIR)$(MANDIR)/man4/fdbox.4 \
-		$(DESTDIR)$(UDEVRULESDIR)/60-fdbox.rules
+		$(DESTDIR)$(UDEVRULESDIR)/60-fdbox.rules \
+		$(DESTDIR)$(MODULESLOADDIR)/fdbox.conf
 	rmdir $(DESTDIR)$(INCLUDEDIR)/fdbox/linux $(DESTDIR)$(INCLUDEDIR)/fdbox 2> /dev/null || true
 	rm -rf $(DESTDIR)$(DKMSSRCDIR)

@@ -27,6 +27,11 @@ ca-certificates:/etc/ssl/certs
 rsync:/usr/bin/rsync
 procps:/usr/bin/pkill
 s6:/usr/bin/s6-fdholderd
+dpkg-dev:/usr/bin/dpkg-buildpackage
+debhelper:/usr/bin/dh
+dh-dkms:/usr/bin/dh_dkms
+lintian:/usr/bin/lintian
+pkg-config:/usr/bin/pkg-config
 "
 
 missing=()
