@@ -721,10 +721,11 @@ static void op_get(struct worker *w)
 		expect_exact(w, ret, ENOTTY, "get on a device that is no box");
 	else if (bad)
 		expect_exact(w, ret, EFAULT, "get with a bad pointer");
-	else if (arg.flags || !name_ok)
+	else if ((arg.flags & ~FDBOX_GET_FD_KEEP) || !name_ok)
 		expect_exact(w, ret, EINVAL, "get with bad flags or name");
 	else
 		EXPECT_ONE_OF(w, ret, "get", 0, ENOENT, EBUSY);
+	/* With FDBOX_GET_FD_KEEP the box keeps the fd; the same file is held. */
 	done_target(target, fresh);
 	if (ret < 0)
 		return;
@@ -1013,10 +1014,17 @@ del:
 }
 
 /* Is @cmd one the device answers (FDBOX_LIST: with any size)? */
+/* @cmd is @known but for the size, which a sized argument carries itself. */
+static bool same_but_size(unsigned long cmd, unsigned long known)
+{
+	unsigned long mask = ~((unsigned long)_IOC_SIZEMASK << _IOC_SIZESHIFT);
+
+	return (cmd & mask) == (known & mask);
+}
+
 static bool known_cmd(unsigned long cmd, bool box)
 {
-	if ((cmd & ~((unsigned long)_IOC_SIZEMASK << _IOC_SIZESHIFT)) ==
-	    (FDBOX_LIST & ~((unsigned long)_IOC_SIZEMASK << _IOC_SIZESHIFT)))
+	if (same_but_size(cmd, FDBOX_LIST))
 		return true;
 	if (box)
 		return cmd == FDBOX_PUT_FD || cmd == FDBOX_GET_FD ||
@@ -1075,6 +1083,10 @@ static void op_raw(struct worker *w)
 	ret = sys_ioctl(target, cmd, p);
 	if (tk == T_OPATH)
 		expect_exact(w, ret, EBADF, "ioctl through an O_PATH fd");
+	else if (tk == T_CTL && same_but_size(cmd, FDBOX_CREATE_BOX2))
+		/* A zeroed argument: its size field, 0, is too small. */
+		expect_exact(w, ret, bad ? EFAULT : EINVAL,
+			     "CREATE_BOX2 of any size with a zeroed argument");
 	else if ((box || tk == T_CTL) && fdbox_like_type(_IOC_TYPE(cmd)))
 		expect_exact(w, ret, ENOTTY, "unknown ioctl number on an FDBox device");
 	else if (ret >= 0 && _IOC_TYPE(cmd) == '.')
