@@ -97,7 +97,8 @@ FDBOX_DKMS_FILES := $(filter-out %.mod.c kernel/debug.c,$(wildcard kernel/*.c ke
 install: $(LIBFDBOX_ALL) $(BUILD)/tools/fdbox.install
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) \
 		$(DESTDIR)$(INCLUDEDIR)/fdbox/linux $(DESTDIR)$(PKGCONFIGDIR) \
-		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man4 \
+		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man3 \
+		$(DESTDIR)$(MANDIR)/man4 \
 		$(DESTDIR)$(UDEVRULESDIR) $(DESTDIR)$(MODULESLOADDIR) \
 		$(DESTDIR)$(DKMSSRCDIR)/kernel \
 		$(DESTDIR)$(DKMSSRCDIR)/include/uapi/linux
@@ -115,6 +116,7 @@ install: $(LIBFDBOX_ALL) $(BUILD)/tools/fdbox.install
 		> $(DESTDIR)$(PKGCONFIGDIR)/fdbox.pc
 	install -m 0644 docs/fdbox.1 $(DESTDIR)$(MANDIR)/man1/fdbox.1
 	install -m 0644 docs/fdbox.4 $(DESTDIR)$(MANDIR)/man4/fdbox.4
+	install -m 0644 docs/libfdbox.3 $(DESTDIR)$(MANDIR)/man3/libfdbox.3
 	install -m 0644 tools/60-fdbox.rules $(DESTDIR)$(UDEVRULESDIR)/60-fdbox.rules
 	install -m 0644 tools/fdbox-modules-load.conf $(DESTDIR)$(MODULESLOADDIR)/fdbox.conf
 	install -m 0644 $(FDBOX_DKMS_FILES) $(DESTDIR)$(DKMSSRCDIR)/kernel/
@@ -128,6 +130,7 @@ uninstall:
 		$(DESTDIR)$(INCLUDEDIR)/fdbox/linux/fdbox.h \
 		$(DESTDIR)$(PKGCONFIGDIR)/fdbox.pc \
 		$(DESTDIR)$(MANDIR)/man1/fdbox.1 $(DESTDIR)$(MANDIR)/man4/fdbox.4 \
+		$(DESTDIR)$(MANDIR)/man3/libfdbox.3 \
 		$(DESTDIR)$(UDEVRULESDIR)/60-fdbox.rules \
 		$(DESTDIR)$(MODULESLOADDIR)/fdbox.conf
 	rmdir $(DESTDIR)$(INCLUDEDIR)/fdbox/linux $(DESTDIR)$(INCLUDEDIR)/fdbox 2> /dev/null || true

@@ -66,8 +66,9 @@ printf '%s\n' "usr/lib/$multiarch/libfdbox.so.0" "usr/lib/$multiarch/libfdbox.so
 t "libfdbox0: the shared library and its soname link only" diff "$tmp/want" "$tmp/lib.list"
 printf '%s\n' usr/include/fdbox.h usr/include/fdbox/linux/fdbox.h \
 	"usr/lib/$multiarch/libfdbox.a" "usr/lib/$multiarch/libfdbox.so" \
-	"usr/lib/$multiarch/pkgconfig/fdbox.pc" | sort > "$tmp/want"
-t "libfdbox-dev: headers (none in include/linux), static library, .so, fdbox.pc" \
+	"usr/lib/$multiarch/pkgconfig/fdbox.pc" usr/share/man/man3/libfdbox.3.gz |
+	sort > "$tmp/want"
+t "libfdbox-dev: headers (none in include/linux), static library, .so, fdbox.pc, libfdbox(3)" \
 	diff "$tmp/want" "$tmp/dev.list"
 t "fdbox-dkms: the module source and dkms.conf under /usr/src/fdbox-$version" \
 	sh -c "grep -qx 'usr/src/fdbox-$version/dkms.conf' '$tmp/dkms.list' &&

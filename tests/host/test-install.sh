@@ -34,6 +34,7 @@ t "make install DESTDIR=... succeeds" make -C "$top" --no-print-directory instal
 for f in bin/fdbox lib/libfdbox.so.$version lib/libfdbox.so.0 lib/libfdbox.so \
 	 lib/libfdbox.a include/fdbox.h include/fdbox/linux/fdbox.h \
 	 lib/pkgconfig/fdbox.pc share/man/man1/fdbox.1 share/man/man4/fdbox.4 \
+	 share/man/man3/libfdbox.3 lib/modules-load.d/fdbox.conf \
 	 lib/udev/rules.d/60-fdbox.rules src/fdbox-$version/dkms.conf \
 	 src/fdbox-$version/kernel/Kbuild src/fdbox-$version/kernel/Makefile \
 	 src/fdbox-$version/kernel/main.c src/fdbox-$version/kernel/fdbox.h \
