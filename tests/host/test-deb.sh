@@ -43,8 +43,13 @@ arch=$(dpkg --print-architecture)
 multiarch=$(dpkg-architecture -qDEB_HOST_MULTIARCH)
 src=$tmp/fdbox-$version
 mkdir -p "$src"
-(cd "$top" && git ls-files -z --cached --others --exclude-standard 2> /dev/null |
-	tar --null -T - -cf -) | tar -C "$src" -xf -
+# The sources as the checkout has them (not its build products).
+if git -C "$top" rev-parse --git-dir > /dev/null 2>&1; then
+	(cd "$top" && git ls-files -z --cached --others --exclude-standard |
+		tar --null -T - -cf -) | tar -C "$src" -xf -
+else
+	tar -C "$top" --exclude=./build --exclude=./.git -cf - . | tar -C "$src" -xf -
+fi
 
 t "dpkg-buildpackage -us -uc -b builds the packages" \
 	sh -c "cd '$src' && dpkg-buildpackage -us -uc -b"
