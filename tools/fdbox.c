@@ -409,7 +409,8 @@ static void list_json(FILE *f, const struct fdbox_snapshot *s)
 
 	uint32_t i, j;
 
-	fputs("{\"boxes\":[", f);
+	/* The schema of this output (fdbox(1)): stable, versioned. */
+	fputs("{\"schema\":1,\"boxes\":[", f);
 	for (i = 0; i < s->nr_boxes; i++) {
 		const struct fdbox_box_info *b = &s->boxes[i];
 

@@ -52,7 +52,7 @@ check "JSON: restore_path" sh -c "grep -qE '\"restore_path\":\"(zero-copy|module
 check "JSON: unclaimed_bytes" sh -c "grep -qE '\"unclaimed_bytes\":[0-9]+}\$' '$T/out'"
 check "JSON: one line" [ "$(wc -l < "$T/out")" = 1 ]
 fx list "$B" -j; expect 0 "" "list $B -j"
-check "JSON of one box" sh -c "grep -q '^{\"boxes\":\\[{\"name\":\"$B\",' '$T/out'"
+check "JSON of one box, with its schema version" sh -c "grep -q '^{\"schema\":1,\"boxes\":\\[{\"name\":\"$B\",' '$T/out'"
 
 fx seal "$B"; expect 0 "" "seal $B"
 fx list "$B"; check "list: sealed" out_has "box $B state sealed fds 3"
