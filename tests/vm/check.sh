@@ -190,12 +190,20 @@ for s in ${suites[@]+"${suites[@]}"}; do
 		[ -f "$ko" ] && tmods+=(--add "$ko:/lib/fdbox-tests/${ko##*/}")
 	done
 	res="$FDBOX_TOP/build/logs/$s.result"
-	rm -f "$res" "$res.skips"
-	"$FDBOX_TOP/tests/vm/run.sh" --kdir "$skdir" --name "$s" --stages "$STAGES" \
-		--mem "$MEM" --timeout "$TIMEOUT" --append "$APPEND" "${kmod[@]}" "${addarg[@]}" \
-		${tmods[@]+"${tmods[@]}"} \
-		--noload-stages "$NOLOAD_STAGES" \
-		"${smod[@]}" --suite "$FDBOX_TOP/build/tests/$base" --result "$res" || true
+	slog="$FDBOX_TOP/build/logs/$s.log"
+	for attempt in 1 2; do
+		rm -f "$res" "$res.skips"
+		"$FDBOX_TOP/tests/vm/run.sh" --kdir "$skdir" --name "$s" --stages "$STAGES" \
+			--mem "$MEM" --timeout "$TIMEOUT" --append "$APPEND" "${kmod[@]}" "${addarg[@]}" \
+			${tmods[@]+"${tmods[@]}"} \
+			--noload-stages "$NOLOAD_STAGES" \
+			"${smod[@]}" --suite "$FDBOX_TOP/build/tests/$base" --result "$res" || true
+		# A VM that went silent (docs/known-issues.md, "kexec-hang") gets
+		# one more run, never two; its log is kept apart.
+		[ "$attempt" = 1 ] && grep -q 'stopped as hung' "$slog" 2> /dev/null || break
+		mv -f "$slog" "${slog%.log}.hung.log"
+		echo "# $s: the VM hung (known kernel issue: kexec-hang, docs/known-issues.md); running the suite once more, first log in ${slog%.log}.hung.log"
+	done
 	if [ -f "$res" ]; then
 		read -r p f k c < "$res"
 		unexpected_skips "$s" "$skdir" < "$res.skips" || f=$((f + $?))
