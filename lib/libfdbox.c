@@ -72,27 +72,30 @@ _public_ int fdbox_control_open(void)
 	return fd < 0 ? negative_errno() : fd;
 }
 
+/* Open the control device for one ioctl: 0 or a negative errno. */
+static int control_ioctl(unsigned long cmd, void *arg)
+{
+	_cleanup_close_ int ctl = fdbox_control_open();
+
+	if (ctl < 0)
+		return ctl;
+	return ioctl(ctl, cmd, arg) < 0 ? negative_errno() : 0;
+}
+
 _public_ int fdbox_box_create(const char *box)
 {
 	struct fdbox_create_box arg = { .flags = 0 };
-	_cleanup_close_ int ctl = -1;
 
 	if (fdbox_box_name_check(box))
 		return -EINVAL;
-	ctl = fdbox_control_open();
-	if (ctl < 0)
-		return ctl;
 	name_copy(arg.name, box);
-	if (ioctl(ctl, FDBOX_CREATE_BOX, &arg) < 0)
-		return negative_errno();
-	return 0;
+	return control_ioctl(FDBOX_CREATE_BOX, &arg);
 }
 
 _public_ int fdbox_box_create2(const char *box,
 			      const struct fdbox_create_options *opts)
 {
 	struct fdbox_create_box2 arg = { .size = sizeof(arg) };
-	_cleanup_close_ int ctl = -1;
 
 	if (fdbox_box_name_check(box) || !opts ||
 	    opts->size < sizeof(struct fdbox_create_options))
@@ -107,29 +110,18 @@ _public_ int fdbox_box_create2(const char *box,
 		arg.mode = opts->mode;
 	}
 	arg.max_bytes = opts->max_bytes;
-	ctl = fdbox_control_open();
-	if (ctl < 0)
-		return ctl;
 	name_copy(arg.name, box);
-	if (ioctl(ctl, FDBOX_CREATE_BOX2, &arg) < 0)
-		return negative_errno();
-	return 0;
+	return control_ioctl(FDBOX_CREATE_BOX2, &arg);
 }
 
 _public_ int fdbox_box_delete(const char *box)
 {
 	struct fdbox_delete_box arg = { .flags = 0 };
-	_cleanup_close_ int ctl = -1;
 
 	if (fdbox_box_name_check(box))
 		return -EINVAL;
-	ctl = fdbox_control_open();
-	if (ctl < 0)
-		return ctl;
 	name_copy(arg.name, box);
-	if (ioctl(ctl, FDBOX_DELETE_BOX, &arg) < 0)
-		return negative_errno();
-	return 0;
+	return control_ioctl(FDBOX_DELETE_BOX, &arg);
 }
 
 /* ---- one box (box device) --------------------------------------------- */
@@ -161,9 +153,10 @@ _public_ int fdbox_fd_put(int boxfd, const char *name, int fd)
 	return 0;
 }
 
-_public_ int fdbox_fd_get(int boxfd, const char *name)
+/* FDBOX_GET_FD of @name with @flags: the new fd or a negative errno. */
+static int get_fd(int boxfd, const char *name, uint64_t flags)
 {
-	struct fdbox_get_fd arg = { .flags = 0 };
+	struct fdbox_get_fd arg = { .flags = flags };
 	int fd;
 
 	if (fdbox_name_check(name))
@@ -173,16 +166,14 @@ _public_ int fdbox_fd_get(int boxfd, const char *name)
 	return fd < 0 ? negative_errno() : fd;
 }
 
+_public_ int fdbox_fd_get(int boxfd, const char *name)
+{
+	return get_fd(boxfd, name, 0);
+}
+
 _public_ int fdbox_fd_dup(int boxfd, const char *name)
 {
-	struct fdbox_get_fd arg = { .flags = FDBOX_GET_FD_KEEP };
-	int fd;
-
-	if (fdbox_name_check(name))
-		return -EINVAL;
-	name_copy(arg.name, name);
-	fd = ioctl(boxfd, FDBOX_GET_FD, &arg);
-	return fd < 0 ? negative_errno() : fd;
+	return get_fd(boxfd, name, FDBOX_GET_FD_KEEP);
 }
 
 _public_ int fdbox_box_seal(int boxfd)
