@@ -14,18 +14,7 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/fdbox-deb.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 unset MAKEFLAGS MFLAGS MAKELEVEL MAKEOVERRIDES
 
-n=0 failed=0
-t() {	# t DESCRIPTION COMMAND...: one TAP line from the command's status
-	desc=$1; shift
-	n=$((n + 1))
-	if "$@" > "$tmp/out" 2>&1; then
-		echo "ok $n - $desc"
-	else
-		echo "not ok $n - $desc"
-		sed 's/^/# /' "$tmp/out" | tail -n 15
-		failed=$((failed + 1))
-	fi
-}
+. "$top/tests/host/tap.sh"
 PLAN=16
 echo "1..$PLAN"
 for tool in dpkg-buildpackage dh dh_dkms lintian; do

@@ -12,19 +12,7 @@ trap 'rm -rf "$tmp"' EXIT
 unset MAKEFLAGS MFLAGS MAKELEVEL MAKEOVERRIDES
 CC=${CC:-cc}
 
-n=0 failed=0
-t() {	# t DESCRIPTION COMMAND...: one TAP line from the command's status
-	desc=$1; shift
-	n=$((n + 1))
-	if "$@" > "$tmp/out" 2>&1; then
-		echo "ok $n - $desc"
-	else
-		echo "not ok $n - $desc"
-		sed 's/^/# /' "$tmp/out" | tail -n 15
-		failed=$((failed + 1))
-	fi
-}
-skip() { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
+. "$top/tests/host/tap.sh"
 
 d=$tmp/dest
 p=$d/usr/local

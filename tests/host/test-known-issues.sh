@@ -12,18 +12,7 @@ filter=$top/tests/vm/known-issues.awk
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/fdbox-known.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 
-n=0 failed=0
-t() {	# t DESCRIPTION COMMAND...: one TAP line from the command's status
-	desc=$1; shift
-	n=$((n + 1))
-	if "$@" > "$tmp/out" 2>&1; then
-		echo "ok $n - $desc"
-	else
-		echo "not ok $n - $desc"
-		sed 's/^/# /' "$tmp/out" | tail -n 15
-		failed=$((failed + 1))
-	fi
-}
+. "$top/tests/host/tap.sh"
 
 # report [HEADER] [IRQ FRAME] [TASK FRAME] [TASK FRAME]: a KASAN report as
 # the console shows it, the harness's time stamp first (empty: as known).
